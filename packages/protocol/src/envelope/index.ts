@@ -1,0 +1,3 @@
+export { decodeEnvelope, encodeEnvelope, MAX_PRIORITY } from './envelope.js';
+export type { MmoEnvelope, MmoEnvelopeInit } from './envelope.js';
+export { decodeMessage, encodeMessage, encodeMessageBatch } from './codec.js';

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { MessageType, Priority } from '../codes.js';
+import { isProtocolError, isRegistryError, ProtocolErrorCode } from '../errors.js';
+import { mmo } from '../gen/mmo.js';
+import { defineMessage } from './descriptor.js';
+import { createMessageRegistry } from './registry.js';
+import { jsonSchema, protobufSchema } from './schema.js';
+
+describe('MessageRegistry', () => {
+  it('pre-registers every built-in type with its delivery defaults', () => {
+    const registry = createMessageRegistry();
+    for (const type of Object.values(MessageType)) expect(registry.has(type)).toBe(true);
+    expect(registry.require(MessageType.PLAYER_ACTION)).toMatchObject({ name: 'PLAYER_ACTION', reliable: true, priority: Priority.HIGH });
+    expect(registry.require(MessageType.PLAYER_MOVE)).toMatchObject({ reliable: false });
+    expect(registry.require(MessageType.WORLD_STATE)).toMatchObject({ compress: true });
+    expect(registry.list().map((d) => d.type)).toEqual(Object.values(MessageType).sort((a, b) => a - b));
+  });
+
+  it('packs and unpacks built-in payloads by type', () => {
+    const registry = createMessageRegistry();
+    const bytes = registry.pack(MessageType.HANDSHAKE, { protocolVersion: 1, resumeToken: 'tok', lastReceivedSequence: 42 });
+    const hs = registry.unpack(MessageType.HANDSHAKE, bytes);
+    expect(hs.protocolVersion).toBe(1);
+    expect(hs.resumeToken).toBe('tok');
+    expect(hs.lastReceivedSequence).toBe(42);
+    expect(registry.unpack(MessageType.HANDSHAKE, new Uint8Array(0)).resumeToken).toBe('');
+  });
+
+  it('registers custom types >= 1000 only, and refuses duplicates', () => {
+    const registry = createMessageRegistry();
+    const chat = registry.register(defineMessage({ type: 1000, name: 'Chat', schema: jsonSchema<{ text: string }>() }));
+    expect(chat).toMatchObject({ type: 1000, reliable: true, priority: Priority.NORMAL, compress: false });
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        expect(isRegistryError(error)).toBe(true);
+        return (error as { code: string }).code;
+      }
+      return 'no error';
+    };
+    expect(code(() => registry.register({ type: 999, name: 'Low', schema: jsonSchema() }))).toBe('INVALID_TYPE');
+    expect(code(() => registry.register({ type: 1.5, name: 'Frac', schema: jsonSchema() }))).toBe('INVALID_TYPE');
+    expect(code(() => registry.register({ type: 1000, name: 'Other', schema: jsonSchema() }))).toBe('DUPLICATE_TYPE');
+    expect(code(() => registry.register({ type: 1001, name: 'Chat', schema: jsonSchema() }))).toBe('DUPLICATE_NAME');
+    expect(code(() => registry.register({ type: 1002, name: 'HEARTBEAT', schema: jsonSchema() }))).toBe('DUPLICATE_NAME');
+    expect(code(() => registry.register({ type: 1003, name: 'P', schema: jsonSchema(), priority: 11 }))).toBe('INVALID_PRIORITY');
+    expect(registry.unpack(chat, registry.pack(chat, { text: 'hi ✓' }))).toEqual({ text: 'hi ✓' });
+  });
+
+  it('keeps registries independent (no global state)', () => {
+    const a = createMessageRegistry();
+    const b = createMessageRegistry();
+    a.register({ type: 2000, name: 'OnlyA', schema: jsonSchema() });
+    expect(b.has(2000)).toBe(false);
+  });
+
+  it('supports a game protobuf class as a custom schema', () => {
+    const registry = createMessageRegistry();
+    const Pos = registry.register({ type: 1500, name: 'Teleport', schema: protobufSchema(mmo.v1.Vector3), priority: Priority.HIGH });
+    const v = registry.unpack(Pos, registry.pack(Pos, { x: 1.5, y: 2, z: -3 }));
+    expect([v.x, v.y, v.z]).toEqual([1.5, 2, -3]);
+  });
+
+  it('wraps schema failures as ProtocolError and refuses unknown types', () => {
+    const registry = createMessageRegistry();
+    const chat = registry.register({ type: 1000, name: 'Chat', schema: jsonSchema({ maxBytes: 8 }) });
+    const codeOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        expect(isProtocolError(error)).toBe(true);
+        return (error as { code: string }).code;
+      }
+      return 'no error';
+    };
+    expect(codeOf(() => registry.unpack(chat, Uint8Array.of(0x7b)))).toBe(ProtocolErrorCode.MALFORMED_PAYLOAD);
+    expect(codeOf(() => registry.unpack(chat, new Uint8Array(9).fill(0x20)))).toBe(ProtocolErrorCode.MALFORMED_PAYLOAD);
+    expect(codeOf(() => registry.unpack(MessageType.WORLD_STATE, Uint8Array.of(0x22, 0x05, 0x0a)))).toBe(ProtocolErrorCode.MALFORMED_PAYLOAD);
+    expect(codeOf(() => registry.unpack(4242, new Uint8Array()))).toBe(ProtocolErrorCode.UNKNOWN_MESSAGE_TYPE);
+  });
+
+  it('refuses a descriptor from another registry', () => {
+    const a = createMessageRegistry();
+    const b = createMessageRegistry();
+    const d = a.register({ type: 3000, name: 'X', schema: jsonSchema() });
+    b.register({ type: 3000, name: 'X', schema: jsonSchema() });
+    expect(() => b.pack(d, {})).toThrowError(expect.objectContaining({ code: 'FOREIGN_DESCRIPTOR' }));
+  });
+});

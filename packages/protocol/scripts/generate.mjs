@@ -1,7 +1,8 @@
 // Regenerates src/gen/ (protobufjs static code + typings) from proto/mmo/v1/*.proto.
 // Never edit src/gen/ by hand; CI regenerates it and fails when the committed copy differs.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,7 +10,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const pkg = resolve(here, '..');
 const protoRoot = resolve(pkg, '../../proto');
 const protoDir = join(protoRoot, 'mmo/v1');
-const outDir = join(pkg, 'src/gen');
+const committedDir = join(pkg, 'src/gen');
+// --check: generate into a temporary folder and fail when the committed copy differs (CI uses it).
+const check = process.argv.includes('--check');
+const outDir = check ? mkdtempSync(join(tmpdir(), 'mmo-gen-')) : committedDir;
 const bin = (name) => join(pkg, 'node_modules/.bin', name);
 
 const protos = readdirSync(protoDir)
@@ -57,4 +61,22 @@ const types = readFileSync(dts, 'utf8')
   .replace('"protobufjs/minimal"', '"protobufjs/minimal.js"')
   .replace('import Long = require("long");\n', '');
 writeFileSync(dts, header + types);
-console.log(`generated ${js} and ${dts} from ${protos.length} files`);
+if (check) {
+  const stale = ['mmo.js', 'mmo.d.ts'].filter((f) => {
+    let committed = '';
+    try {
+      committed = readFileSync(join(committedDir, f), 'utf8');
+    } catch {
+      // missing counts as stale
+    }
+    return committed !== readFileSync(join(outDir, f), 'utf8');
+  });
+  rmSync(outDir, { recursive: true, force: true });
+  if (stale.length > 0) {
+    console.error(`src/gen is stale (${stale.join(', ')}): run \`pnpm --filter @mmo/protocol generate\` and commit`);
+    process.exit(1);
+  }
+  console.log('src/gen matches proto/mmo/v1');
+} else {
+  console.log(`generated ${js} and ${dts} from ${protos.length} files`);
+}

@@ -77,3 +77,6 @@ export type {
 
 export { pb } from './gen/index.js';
 export type { mmo } from './gen/index.js';
+
+export { ManualClock, systemClock } from './time/index.js';
+export type { Clock, TimerHandle } from './time/index.js';

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { GatewayOptions } from '../gateway/create-gateway.js';
+import { ConfigError } from './config-error.js';
+
+/** One setting of the command: its flag, its environment variable, and how to read it. */
+interface Setting {
+  flag: string;
+  env: string;
+  schema: z.ZodType;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const settings = {
+  port: { flag: 'port', env: 'MMO_PORT', schema: port },
+  host: { flag: 'host', env: 'MMO_HOST', schema: z.string().min(1) },
+  jwtSecret: { flag: 'jwt-secret', env: 'MMO_JWT_SECRET', schema: z.string().min(32, 'must be at least 32 characters') },
+  jwksUrl: { flag: 'jwt-jwks-url', env: 'MMO_JWT_JWKS_URL', schema: z.url() },
+  jwtPublicKey: { flag: 'jwt-public-key', env: 'MMO_JWT_PUBLIC_KEY', schema: z.string().min(1) },
+  issuer: { flag: 'jwt-issuer', env: 'MMO_JWT_ISSUER', schema: z.string().min(1) },
+  audience: { flag: 'jwt-audience', env: 'MMO_JWT_AUDIENCE', schema: z.string().min(1) },
+  redisUrl: { flag: 'redis-url', env: 'MMO_REDIS_URL', schema: z.url() },
+  adminToken: { flag: 'admin-token', env: 'MMO_ADMIN_TOKEN', schema: z.string().min(16, 'must be at least 16 characters') },
+  tickRate: { flag: 'tick-rate', env: 'MMO_TICK_RATE', schema: z.coerce.number().int().min(1).max(128) },
+  allowedOrigins: { flag: 'allowed-origins', env: 'MMO_ALLOWED_ORIGINS', schema: z.string().min(1) },
+  logLevel: {
+    flag: 'log-level',
+    env: 'MMO_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+} satisfies Record<string, Setting>;
+
+type Key = keyof typeof settings;
+
+/** Parsed command configuration. */
+export interface CliConfig {
+  gateway: GatewayOptions;
+  redisUrl: string | undefined;
+  tickRate: number;
+  logLevel: string;
+}
+
+/** Usage text of `mmo-gateway --help`. */
+export function usage(): string {
+  const lines = Object.values(settings).map((s) => `  --${s.flag.padEnd(16)} ${s.env}`);
+  return ['Usage: mmo-gateway [options]   (flags win over environment, then defaults)', '', ...lines, '  --help'].join('\n');
+}
+
+/**
+ * Reads flags, then `MMO_*` environment variables, then defaults. Throws one {@link ConfigError}
+ * naming the flag and variable of the first bad setting.
+ */
+export function readCliConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(Object.values(settings).map((s) => [s.flag, { type: 'string' as const }])),
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError('arguments', error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.values['help'] === true) return 'help';
+  const values: Partial<Record<Key, unknown>> = {};
+  for (const [key, s] of Object.entries(settings) as [Key, Setting][]) {
+    const raw = ((parsed.values as Record<string, unknown>)[s.flag] as string | undefined) ?? env[s.env];
+    if (raw === undefined || raw === '') continue;
+    const result = s.schema.safeParse(raw);
+    if (!result.success) throw new ConfigError(`--${s.flag} / ${s.env}`, result.error.issues[0]?.message ?? 'invalid');
+    values[key] = result.data;
+  }
+  const secrets = [values.jwtSecret, values.jwksUrl, values.jwtPublicKey].filter((v) => v !== undefined);
+  if (secrets.length !== 1) {
+    throw new ConfigError('MMO_JWT_SECRET / MMO_JWT_JWKS_URL / MMO_JWT_PUBLIC_KEY', 'set exactly one of them');
+  }
+  let publicKey: string | undefined;
+  if (values.jwtPublicKey !== undefined) {
+    const value = values.jwtPublicKey as string;
+    try {
+      publicKey = value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+    } catch {
+      throw new ConfigError('--jwt-public-key / MMO_JWT_PUBLIC_KEY', `not a PEM key and not a readable file: ${value}`);
+    }
+  }
+  const gateway: GatewayOptions = {
+    port: (values.port as number | undefined) ?? 8080,
+    host: (values.host as string | undefined) ?? '0.0.0.0',
+    auth: {
+      ...(values.jwtSecret === undefined ? {} : { jwtSecret: values.jwtSecret as string }),
+      ...(values.jwksUrl === undefined ? {} : { jwksUrl: values.jwksUrl as string }),
+      ...(publicKey === undefined ? {} : { jwtPublicKey: publicKey }),
+      ...(values.issuer === undefined ? {} : { issuer: values.issuer as string }),
+      ...(values.audience === undefined ? {} : { audience: values.audience as string }),
+    },
+    ...(values.adminToken === undefined ? {} : { adminToken: values.adminToken as string }),
+    ...(values.allowedOrigins === undefined
+      ? {}
+      : { allowedOrigins: (values.allowedOrigins as string).split(',').map((o) => o.trim()).filter(Boolean) }),
+  };
+  return {
+    gateway,
+    redisUrl: values.redisUrl as string | undefined,
+    tickRate: (values.tickRate as number | undefined) ?? 20,
+    logLevel: (values.logLevel as string | undefined) ?? 'info',
+  };
+}

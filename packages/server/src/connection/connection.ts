@@ -1,0 +1,349 @@
+import {
+  type Clock,
+  CloseCode,
+  decodeMessage,
+  encodeMessage,
+  ErrorCode,
+  isProtocolError,
+  type MessageRegistry,
+  MessageType,
+  type MmoEnvelope,
+  Priority,
+  ProtocolErrorCode,
+  isRetryableErrorCode,
+} from '@mmo/protocol';
+import type { Logger } from 'pino';
+import type { AuthIdentity } from '../gateway/auth/index.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { MessageRateLimiter } from '../router/rate-limit/index.js';
+import type { MmoConnectionInfo, SendOptions } from '../router/router.js';
+import type { MmoSession } from '../session/mmo-session.js';
+import type { ResolvedConnectionOptions } from './connection-options.js';
+import { IdleMonitor } from './idle-monitor.js';
+import type { InboundProcessor } from './inbound-processor.js';
+import type { TransportSocket } from './transport-socket.js';
+import { WriteQueue } from './write-queue/index.js';
+
+/** Lifecycle of a connection. */
+export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed';
+
+/** How a connection is being closed. */
+export interface CloseIntent {
+  /** WebSocket close code. */
+  code: number;
+  /** Short reason for the close frame and logs (max 123 bytes on the wire). */
+  reason: string;
+  /** When set, a DISCONNECT is sent first so the client knows why and whether to reconnect. */
+  disconnect?: { code: number; reconnect: boolean; retryAfterMs?: number };
+}
+
+/** What a connection needs from the gateway around it. */
+export interface ConnectionDeps {
+  readonly id: string;
+  readonly socket: TransportSocket;
+  readonly identity: AuthIdentity;
+  readonly remoteAddress: string;
+  /** Resume token offered on the upgrade URL (`?resume=`), which wins over the handshake's. */
+  readonly urlResumeToken: string | undefined;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly registry: MessageRegistry;
+  readonly metrics: GatewayMetrics;
+  readonly options: ResolvedConnectionOptions;
+  readonly inbound: InboundProcessor;
+  /** Called once when the connection is gone, whatever the cause. */
+  readonly onClosed: (connection: Connection, code: number, reason: string) => void;
+}
+
+/**
+ * One client socket: reader (decode, rate-limit, queue for in-order handling), writer (priority
+ * write queue with batching and slow-consumer shedding) and heartbeat (idle monitor with a final
+ * ping). Handshake and message handling live in the InboundProcessor so this file stays about I/O.
+ */
+export class Connection {
+  state: ConnectionState = 'handshaking';
+  session: MmoSession | undefined;
+  /** Last RTT reported by the client's heartbeat or measured by our ping, in ms. */
+  rttMs: number | undefined;
+  readonly connectedAtMs: number;
+  /** Aborted when the connection closes; handlers get a child of it. */
+  readonly lifetime = new AbortController();
+
+  private readonly writeQueue: WriteQueue;
+  private readonly rateLimiter: MessageRateLimiter;
+  private readonly idle: IdleMonitor;
+  private handshakeTimer: ReturnType<Clock['setTimeout']> | undefined;
+  private closeTimer: ReturnType<Clock['setTimeout']> | undefined;
+  private readonly pending: MmoEnvelope[] = [];
+  private draining = false;
+  private protocolErrors: number[] = [];
+  private closedCode: number | undefined;
+
+  constructor(readonly deps: ConnectionDeps) {
+    const { clock, options, socket } = deps;
+    this.connectedAtMs = clock.now();
+    this.writeQueue = new WriteQueue({
+      clock,
+      options: options.writeQueue ?? {},
+      write: (batch, done) => socket.send(batch, done),
+      onOverflow: ({ queuedBytes }) => this.onSlowConsumer(queuedBytes),
+    });
+    this.rateLimiter = new MessageRateLimiter({ clock, options: options.rateLimits ?? {} });
+    this.idle = new IdleMonitor(
+      clock,
+      { idleTimeoutMs: options.idleTimeoutMs, finalPingTimeoutMs: options.finalPingTimeoutMs },
+      () => socket.ping(),
+      () => this.close({ code: CloseCode.IDLE_TIMEOUT, reason: 'idle timeout' }),
+    );
+    this.handshakeTimer = clock.setTimeout(() => {
+      if (this.state === 'handshaking') this.close({ code: CloseCode.HANDSHAKE_TIMEOUT, reason: 'no handshake' });
+    }, options.handshakeTimeoutMs);
+    socket.onMessage((data, isBinary) => this.onSocketMessage(data, isBinary));
+    socket.onPong(() => this.noteRtt(this.idle.heard()));
+    socket.onClose((code, reason) => this.onSocketClosed(code, reason));
+    socket.onError((error) => deps.logger.debug({ err: error, conn: deps.id }, 'socket error'));
+  }
+
+  get id(): string {
+    return this.deps.id;
+  }
+
+  get userId(): string {
+    return this.deps.identity.userId;
+  }
+
+  /** Bytes waiting in this connection's write queue. */
+  get queuedBytes(): number {
+    return this.writeQueue.queuedBytes;
+  }
+
+  /** What handlers see of this connection. */
+  info(): MmoConnectionInfo {
+    return {
+      connectionId: this.deps.id,
+      sessionId: this.session?.id ?? '',
+      userId: this.deps.identity.userId,
+      claims: this.deps.identity.claims,
+      remoteAddress: this.deps.remoteAddress,
+    };
+  }
+
+  /** Marks the handshake done and binds the session. */
+  established(session: MmoSession): void {
+    this.session = session;
+    this.state = 'open';
+    if (this.handshakeTimer !== undefined) this.deps.clock.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  /** Records a client-reported or measured RTT. */
+  noteRtt(rttMs: number | undefined): void {
+    if (rttMs === undefined || !Number.isFinite(rttMs) || rttMs < 0) return;
+    this.rttMs = rttMs;
+    this.deps.metrics.rtt.observe(rttMs / 1000);
+  }
+
+  /**
+   * Sends a message. Reliable messages take the session's next sequence; every envelope carries
+   * the session's cumulative ack of the client's stream. Returns false when the message was not
+   * queued (connection closing, volatile message shed).
+   */
+  send(type: number, payload: unknown, options: SendOptions = {}): boolean {
+    if (this.state === 'closing' || this.state === 'closed') return false;
+    const { registry } = this.deps;
+    const descriptor = registry.require(type);
+    const reliable = (options.reliable ?? descriptor.reliable) && this.session !== undefined;
+    const priority = options.priority ?? descriptor.priority;
+    const body = registry.pack(type, payload);
+    const frame = encodeMessage({
+      type,
+      payload: body,
+      sequence: reliable ? this.session!.takeOutSequence() : 0,
+      timestamp: this.deps.clock.now(),
+      priority,
+      requiresAck: options.requiresAck ?? false,
+      ack: this.session?.inboundAck ?? 0,
+    });
+    const result = this.writeQueue.enqueue({
+      bytes: frame,
+      priority,
+      volatile: !reliable,
+      ...(options.coalesceKey === undefined ? {} : { coalesceKey: options.coalesceKey }),
+    });
+    if (result === 'dropped' || result === 'coalesced') this.deps.metrics.messagesShed.inc();
+    if (result === 'queued' || result === 'coalesced') {
+      const name = descriptor.name;
+      this.deps.metrics.messages.inc({ direction: 'out', message_type: name });
+      this.deps.metrics.bandwidthBytes.inc({ direction: 'out', message_type: name }, frame.length);
+      return true;
+    }
+    return false;
+  }
+
+  /** Sends an ERROR whose request_id is the failing message's sequence ("" for volatile ones). */
+  sendError(code: number, message: string, requestSequence: number, details?: Record<string, string>): void {
+    this.send(MessageType.ERROR, {
+      code,
+      message,
+      requestId: requestSequence > 0 ? String(requestSequence) : '',
+      retryable: isRetryableErrorCode(code),
+      details: details ?? {},
+    });
+  }
+
+  /**
+   * Closes the connection: optional DISCONNECT first, then the close frame; the socket is dropped
+   * if the peer does not finish the closing handshake within `closeGraceMs`. Idempotent.
+   */
+  close(intent: CloseIntent): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    const { socket, clock, options } = this.deps;
+    if (intent.disconnect !== undefined) {
+      this.send(
+        MessageType.DISCONNECT,
+        {
+          code: intent.disconnect.code,
+          reason: intent.reason,
+          reconnect: intent.disconnect.reconnect,
+          retryAfterMs: intent.disconnect.retryAfterMs ?? 0,
+        },
+        { priority: Priority.CRITICAL },
+      );
+    }
+    // Whatever is queued (an ERROR explaining the close, the DISCONNECT) goes out before the close
+    // frame; a slow consumer's queue is dropped instead, since it is the problem.
+    if (intent.code === CloseCode.SLOW_CONSUMER) this.writeQueue.close();
+    else this.writeQueue.flushNow({ ignoreBackpressure: true });
+    this.state = 'closing';
+    this.closedCode = intent.code;
+    this.lifetime.abort(new Error(`connection closing: ${intent.reason}`));
+    this.stopTimers();
+    socket.close(intent.code, intent.reason.slice(0, 120));
+    this.closeTimer = clock.setTimeout(() => socket.terminate(), options.closeGraceMs);
+  }
+
+  private stopTimers(): void {
+    this.idle.stop();
+    if (this.handshakeTimer !== undefined) this.deps.clock.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  private onSlowConsumer(queuedBytes: number): void {
+    this.deps.metrics.slowConsumerCloses.inc();
+    this.deps.logger.warn({ conn: this.id, user: this.userId, queuedBytes }, 'slow consumer: closing');
+    // The queue is full, so a DISCONNECT could not get through: close with the code that says it.
+    this.close({ code: CloseCode.SLOW_CONSUMER, reason: 'slow consumer' });
+  }
+
+  private onSocketClosed(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    const wasCode = this.closedCode ?? code;
+    this.state = 'closed';
+    this.stopTimers();
+    if (this.closeTimer !== undefined) this.deps.clock.clearTimeout(this.closeTimer);
+    this.writeQueue.close();
+    this.pending.length = 0;
+    if (!this.lifetime.signal.aborted) this.lifetime.abort(new Error('connection closed'));
+    this.deps.onClosed(this, wasCode, reason);
+  }
+
+  private onSocketMessage(data: Uint8Array, isBinary: boolean): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.noteRtt(this.idle.heard());
+    if (!isBinary) {
+      this.deps.metrics.protocolErrors.inc({ code: 'TEXT_FRAME' });
+      this.close({ code: CloseCode.PROTOCOL_ERROR, reason: 'binary frames only' });
+      return;
+    }
+    let envelopes: MmoEnvelope[];
+    try {
+      envelopes = decodeMessage(data, {
+        maxFrameBytes: this.deps.options.maxFrameBytes,
+        maxFramesPerMessage: this.deps.options.maxFramesPerMessage,
+      });
+    } catch (error) {
+      this.onUndecodable(error, data.length);
+      return;
+    }
+    for (const env of envelopes) {
+      const name = this.deps.registry.get(env.type)?.name ?? 'unknown';
+      this.deps.metrics.messages.inc({ direction: 'in', message_type: name });
+      this.deps.metrics.bandwidthBytes.inc({ direction: 'in', message_type: name }, env.payload.length + 8);
+      const verdict = this.rateLimiter.check(env.type);
+      if (verdict === 'close') {
+        this.deps.metrics.rateLimited.inc({ message_type: name });
+        this.close({
+          code: CloseCode.POLICY_VIOLATION,
+          reason: 'rate limit exceeded',
+          disconnect: { code: CloseCode.RATE_LIMITED, reconnect: true, retryAfterMs: 5_000 },
+        });
+        return;
+      }
+      if (verdict === 'warn') {
+        this.deps.metrics.rateLimited.inc({ message_type: name });
+        this.sendError(ErrorCode.RATE_LIMITED, `rate limit for message type ${env.type}`, env.sequence);
+        continue;
+      }
+      if (this.pending.length >= this.deps.options.maxPendingMessages) {
+        this.close({
+          code: CloseCode.POLICY_VIOLATION,
+          reason: 'too many pending messages',
+          disconnect: { code: CloseCode.RATE_LIMITED, reconnect: true, retryAfterMs: 5_000 },
+        });
+        return;
+      }
+      this.pending.push(env);
+    }
+    if (!this.draining) void this.drainPending();
+  }
+
+  /** Handles queued messages one at a time, in arrival order. */
+  private async drainPending(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length > 0 && this.state !== 'closing' && this.state !== 'closed') {
+        const env = this.pending.shift()!;
+        try {
+          await this.deps.inbound.handle(this, env);
+        } catch (error) {
+          // The processor answers game errors itself; anything here is our bug: log, keep serving.
+          this.deps.logger.error({ err: error, conn: this.id, type: env.type }, 'inbound processing failed');
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private onUndecodable(error: unknown, bytes: number): void {
+    const code = isProtocolError(error) ? error.code : 'UNKNOWN';
+    this.deps.metrics.protocolErrors.inc({ code });
+    this.deps.logger.debug({ conn: this.id, code, bytes }, 'undecodable message');
+    if (code === ProtocolErrorCode.MALFORMED_ENVELOPE) {
+      // Frame boundaries were intact: answer and carry on, up to the garbage limit.
+      this.countProtocolError(ErrorCode.MALFORMED_MESSAGE, 'malformed envelope', 0);
+      return;
+    }
+    const closeCode =
+      code === ProtocolErrorCode.FRAME_TOO_LARGE || code === ProtocolErrorCode.TOO_MANY_FRAMES
+        ? CloseCode.MESSAGE_TOO_BIG
+        : CloseCode.PROTOCOL_ERROR;
+    this.close({ code: closeCode, reason: `framing error: ${code}` });
+  }
+
+  /**
+   * Answers a bad message with ERROR and counts it; past `maxProtocolErrors` within the window the
+   * connection is closed with INVALID_PAYLOAD (1007).
+   */
+  countProtocolError(errorCode: number, message: string, requestSequence: number): void {
+    const now = this.deps.clock.now();
+    const windowStart = now - this.deps.options.protocolErrorWindowMs;
+    this.protocolErrors = this.protocolErrors.filter((t) => t > windowStart);
+    this.protocolErrors.push(now);
+    if (this.protocolErrors.length > this.deps.options.maxProtocolErrors) {
+      this.close({ code: CloseCode.INVALID_PAYLOAD, reason: 'too many malformed messages' });
+      return;
+    }
+    this.sendError(errorCode, message, requestSequence);
+  }
+}

@@ -1,0 +1,35 @@
+// @mmo/server public surface. Named exports only; see README.md for the manual.
+export { createGateway, SERVER_VERSION } from './gateway/create-gateway.js';
+export type { Gateway, GatewayEvents, GatewayOptions } from './gateway/create-gateway.js';
+
+export { AuthError, AuthErrorCode, createAuthenticator, extractToken, isAuthError, redactUrl } from './gateway/auth/index.js';
+export type { AuthErrorCodeName, AuthIdentity, Authenticator, AuthOptions } from './gateway/auth/index.js';
+export { connectRateLimitDefaults, createConnectLimiter } from './gateway/connect-limiter.js';
+export type { ConnectLimiter, ConnectRateLimitOptions } from './gateway/connect-limiter.js';
+
+export { ConnectionManager, connectionManagerDefaults } from './connection/connection-manager.js';
+export type { AdmissionRefusal, ConnectionManagerOptions, DuplicateLoginPolicy } from './connection/connection-manager.js';
+export { connectionDefaults } from './connection/connection-options.js';
+export type { ConnectionOptions } from './connection/connection-options.js';
+export type { Connection, ConnectionState, CloseIntent } from './connection/connection.js';
+export { WriteQueue, writeQueueDefaults } from './connection/write-queue/index.js';
+export type { WriteQueueOptions } from './connection/write-queue/index.js';
+
+export { createRouter, Router } from './router/router.js';
+export type {
+  HandlerContext,
+  HandlerOptions,
+  MessageHandler,
+  Middleware,
+  MmoConnectionInfo,
+  MmoReplyChannel,
+  SendOptions,
+} from './router/router.js';
+export { HandlerError, HandlerTimeoutError, isHandlerError } from './router/handler-error.js';
+export { MessageRateLimiter, TokenBucket } from './router/rate-limit/index.js';
+export type { MessageRateLimiterOptions } from './router/rate-limit/index.js';
+
+export { MmoSession } from './session/mmo-session.js';
+export { createGatewayMetrics } from './metrics/gateway-metrics.js';
+export type { GatewayMetrics, GatewayMetricsOptions } from './metrics/gateway-metrics.js';
+export { ConfigError, isConfigError } from './config/config-error.js';

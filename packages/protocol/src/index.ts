@@ -80,3 +80,34 @@ export type { mmo } from './gen/index.js';
 
 export { ManualClock, systemClock } from './time/index.js';
 export type { Clock, TimerHandle } from './time/index.js';
+
+export {
+  BitReader,
+  BitWriter,
+  bitWriterDefaults,
+  bitsForPrecision,
+  createPackedMovementCodec,
+  createQuaternionQuantizer,
+  createVectorQuantizer,
+  dequantizeFloat,
+  maxQuaternionErrorRad,
+  packedMovementDefaults,
+  quantizationStep,
+  quantizeFloat,
+  quaternionAngleRad,
+  quaternionQuantizerDefaults,
+  vectorQuantizerDefaults,
+} from './quantize/index.js';
+export type {
+  BitWriterOptions,
+  PackedMovement,
+  PackedMovementCodec,
+  PackedMovementCodecOptions,
+  PackedMovementLayoutField,
+  QuaternionLike,
+  QuaternionQuantizer,
+  QuaternionQuantizerOptions,
+  Vector3Like,
+  VectorQuantizer,
+  VectorQuantizerOptions,
+} from './quantize/index.js';

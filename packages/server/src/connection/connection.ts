@@ -74,6 +74,7 @@ export class Connection {
   private readonly idle: IdleMonitor;
   private handshakeTimer: ReturnType<Clock['setTimeout']> | undefined;
   private closeTimer: ReturnType<Clock['setTimeout']> | undefined;
+  private expiryTimer: ReturnType<Clock['setTimeout']> | undefined;
   private readonly pending: MmoEnvelope[] = [];
   private draining = false;
   private protocolErrors: number[] = [];
@@ -98,6 +99,20 @@ export class Connection {
     this.handshakeTimer = clock.setTimeout(() => {
       if (this.state === 'handshaking') this.close({ code: CloseCode.HANDSHAKE_TIMEOUT, reason: 'no handshake' });
     }, options.handshakeTimeoutMs);
+    // A connection lives no longer than its token: at `exp` the client is told to reconnect with a
+    // fresh one (the client's token callback supplies it).
+    const expiresInMs = deps.identity.expiresAtMs - clock.now();
+    if (deps.identity.expiresAtMs > 0) {
+      this.expiryTimer = clock.setTimeout(
+        () =>
+          this.close({
+            code: CloseCode.POLICY_VIOLATION,
+            reason: 'token expired',
+            disconnect: { code: CloseCode.TOKEN_EXPIRED, reconnect: true },
+          }),
+        Math.max(0, expiresInMs),
+      );
+    }
     socket.onMessage((data, isBinary) => this.onSocketMessage(data, isBinary));
     socket.onPong(() => this.noteRtt(this.idle.heard()));
     socket.onClose((code, reason) => this.onSocketClosed(code, reason));
@@ -224,6 +239,8 @@ export class Connection {
 
   private stopTimers(): void {
     this.idle.stop();
+    if (this.expiryTimer !== undefined) this.deps.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
     if (this.handshakeTimer !== undefined) this.deps.clock.clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
   }

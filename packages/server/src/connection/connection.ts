@@ -18,6 +18,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { MessageRateLimiter } from '../router/rate-limit/index.js';
 import type { MmoConnectionInfo, SendOptions } from '../router/router.js';
 import type { MmoSession } from '../session/mmo-session.js';
+import type { SessionManager } from '../session/session-manager.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import { IdleMonitor } from './idle-monitor.js';
 import type { InboundProcessor } from './inbound-processor.js';
@@ -51,6 +52,7 @@ export interface ConnectionDeps {
   readonly metrics: GatewayMetrics;
   readonly options: ResolvedConnectionOptions;
   readonly inbound: InboundProcessor;
+  readonly sessions: SessionManager;
   /** Called once when the connection is gone, whatever the cause. */
   readonly onClosed: (connection: Connection, code: number, reason: string) => void;
 }
@@ -63,6 +65,8 @@ export interface ConnectionDeps {
 export class Connection {
   state: ConnectionState = 'handshaking';
   session: MmoSession | undefined;
+  /** The DISCONNECT code sent when we closed it (more specific than the close code), if any. */
+  disconnectCode: number | undefined;
   /** Last RTT reported by the client's heartbeat or measured by our ping, in ms. */
   rttMs: number | undefined;
   readonly connectedAtMs: number;
@@ -167,32 +171,54 @@ export class Connection {
     if (this.state === 'closing' || this.state === 'closed') return false;
     const { registry } = this.deps;
     const descriptor = registry.require(type);
-    const reliable = (options.reliable ?? descriptor.reliable) && this.session !== undefined;
+    const session = this.session;
+    const reliable = (options.reliable ?? descriptor.reliable) && session !== undefined;
     const priority = options.priority ?? descriptor.priority;
-    const body = registry.pack(type, payload);
-    const frame = encodeMessage({
-      type,
-      payload: body,
-      sequence: reliable ? this.session!.takeOutSequence() : 0,
-      timestamp: this.deps.clock.now(),
-      priority,
-      requiresAck: options.requiresAck ?? false,
-      ack: this.session?.inboundAck ?? 0,
-    });
+    let frame: Uint8Array;
+    if (session === undefined) {
+      // Before the handshake there is no stream yet: only volatile connection-control messages.
+      frame = encodeMessage({ type, payload: registry.pack(type, payload), timestamp: this.deps.clock.now(), priority });
+    } else {
+      const encoded = this.deps.sessions.encodeFor(session, type, payload, { ...options, reliable, priority });
+      if (encoded === 'overflow') {
+        this.onOutboxOverflow();
+        return false;
+      }
+      frame = encoded;
+    }
+    const ok = this.enqueueFrame(frame, priority, !reliable, options.coalesceKey);
+    if (ok) {
+      this.deps.metrics.messages.inc({ direction: 'out', message_type: descriptor.name });
+      this.deps.metrics.bandwidthBytes.inc({ direction: 'out', message_type: descriptor.name }, frame.length);
+    }
+    return ok;
+  }
+
+  /**
+   * Queues an already-encoded frame (replay after resume uses it). Reliable frames are in the
+   * outbox already, so a closed connection loses nothing: the next resume replays them.
+   */
+  enqueueFrame(frame: Uint8Array, priority: number, volatile: boolean, coalesceKey?: string): boolean {
+    if (this.state === 'closing' || this.state === 'closed') return false;
     const result = this.writeQueue.enqueue({
       bytes: frame,
       priority,
-      volatile: !reliable,
-      ...(options.coalesceKey === undefined ? {} : { coalesceKey: options.coalesceKey }),
+      volatile,
+      ...(coalesceKey === undefined ? {} : { coalesceKey }),
     });
     if (result === 'dropped' || result === 'coalesced') this.deps.metrics.messagesShed.inc();
-    if (result === 'queued' || result === 'coalesced') {
-      const name = descriptor.name;
-      this.deps.metrics.messages.inc({ direction: 'out', message_type: name });
-      this.deps.metrics.bandwidthBytes.inc({ direction: 'out', message_type: name }, frame.length);
-      return true;
-    }
-    return false;
+    return result === 'queued' || result === 'coalesced';
+  }
+
+  private onOutboxOverflow(): void {
+    const session = this.session;
+    this.deps.logger.warn({ conn: this.id, session: session?.id }, 'outbox overflow: session cannot be recovered');
+    if (session !== undefined) this.deps.sessions.end(session);
+    this.close({
+      code: CloseCode.SESSION_LOST,
+      reason: 'session outbox overflow',
+      disconnect: { code: CloseCode.SESSION_LOST, reconnect: true },
+    });
   }
 
   /** Sends an ERROR whose request_id is the failing message's sequence ("" for volatile ones). */
@@ -231,6 +257,7 @@ export class Connection {
     else this.writeQueue.flushNow({ ignoreBackpressure: true });
     this.state = 'closing';
     this.closedCode = intent.code;
+    this.disconnectCode = intent.disconnect?.code;
     this.lifetime.abort(new Error(`connection closing: ${intent.reason}`));
     this.stopTimers();
     socket.close(intent.code, intent.reason.slice(0, 120));

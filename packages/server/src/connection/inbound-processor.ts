@@ -13,7 +13,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { isHandlerError } from '../router/handler-error.js';
 import type { HandlerContext, Router } from '../router/router.js';
 import { runWithTimeout } from '../router/run-handler.js';
-import type { MmoSession } from '../session/mmo-session.js';
+import type { OpenedSession } from '../session/session-manager.js';
 import type { Connection } from './connection.js';
 
 /** What the processor needs to open sessions and register established connections. */
@@ -22,13 +22,12 @@ export interface SessionBinder {
    * Opens (or resumes) the session for a handshaking connection. Returns the session, whether it
    * was resumed, and the resume token to hand to the client.
    */
-  open(connection: Connection, resumeToken: string, lastReceivedSequence: number): {
-    session: MmoSession;
-    resumed: boolean;
-    resumeToken: string;
-  };
-  /** Called once the client has been told its session (register, apply duplicate-login policy). */
-  established(connection: Connection): void;
+  open(connection: Connection, resumeToken: string, lastReceivedSequence: number): OpenedSession;
+  /**
+   * Called once the client has been told its session: register the connection, apply the
+   * duplicate-login policy, replay what a resumed client has not received.
+   */
+  established(connection: Connection, opened: OpenedSession, lastReceivedSequence: number): void;
 }
 
 /** Dependencies of {@link InboundProcessor}. */
@@ -60,22 +59,27 @@ export class InboundProcessor {
       return;
     }
     const session = conn.session!;
-    if (env.sequence > 0) {
-      const verdict = session.acceptInbound(env.sequence);
-      if (verdict === 'duplicate') {
-        // Already handled (a resend after reconnect): never run the handler twice; re-ACK.
-        if (env.requiresAck) conn.send(MessageType.ACK, { sequence: env.sequence });
-        return;
-      }
-      if (verdict === 'gap') {
-        conn.countProtocolError(
-          ErrorCode.PROTOCOL_VIOLATION,
-          `reliable sequence ${env.sequence} skips ahead of ${session.inboundAck + 1}`,
-          env.sequence,
-        );
-        return;
-      }
+    if (env.ack > 0 && !session.applyPeerAck(env.ack)) {
+      conn.countProtocolError(ErrorCode.PROTOCOL_VIOLATION, `ack ${env.ack} is beyond the last sequence sent`, env.sequence);
     }
+    if (env.sequence === 0) return this.dispatch(conn, env);
+    // The client's reliable stream: exactly once, in order (early arrivals wait for the gap).
+    const verdict = session.inbound.offer(env.sequence, env);
+    if (verdict === 'duplicate') {
+      // Already handled (a resend after reconnect): never run the handler twice; re-ACK.
+      if (env.requiresAck) conn.send(MessageType.ACK, { sequence: env.sequence });
+      return;
+    }
+    if (verdict === 'refused') {
+      conn.countProtocolError(ErrorCode.PROTOCOL_VIOLATION, `reliable sequence ${env.sequence} is too far ahead of ${session.inboundAck}`, env.sequence);
+      return;
+    }
+    if (verdict === 'buffered') return;
+    await this.dispatch(conn, env);
+    for (const next of session.inbound.takeReady()) await this.dispatch(conn, next);
+  }
+
+  private async dispatch(conn: Connection, env: MmoEnvelope): Promise<void> {
     switch (env.type) {
       case MessageType.HEARTBEAT:
         return this.heartbeat(conn, env);
@@ -116,8 +120,15 @@ export class InboundProcessor {
       return;
     }
     const token = conn.deps.urlResumeToken ?? hs.resumeToken;
-    const { session, resumed, resumeToken } = this.deps.sessions.open(conn, token, hs.lastReceivedSequence);
+    const opened = this.deps.sessions.open(conn, token, hs.lastReceivedSequence);
+    const { session, resumed, resumeToken } = opened;
     conn.established(session);
+    if (opened.rejection !== undefined) {
+      // Told before CONNECTION_ESTABLISHED, so the client knows its old stream is gone.
+      conn.sendError(ErrorCode.RESUME_REJECTED, `resume refused (${opened.rejection}): starting a new session`, 0, {
+        reason: opened.rejection,
+      });
+    }
     conn.send(MessageType.CONNECTION_ESTABLISHED, {
       sessionId: session.id,
       serverVersion: this.deps.serverVersion,
@@ -136,7 +147,7 @@ export class InboundProcessor {
         ? (identity.claims['permissions'] as unknown[]).filter((p): p is string => typeof p === 'string')
         : [],
     });
-    this.deps.sessions.established(conn);
+    this.deps.sessions.established(conn, opened, hs.lastReceivedSequence);
   }
 
   private heartbeat(conn: Connection, env: MmoEnvelope): void {

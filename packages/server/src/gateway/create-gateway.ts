@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Clock, CloseCode, createMessageRegistry, type MessageRegistry, systemClock } from '@mmo/protocol';
+import { type Clock, CloseCode, createMessageRegistry, type MessageRegistry, Priority, systemClock } from '@mmo/protocol';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createAdminRoutes } from '../admin/admin-routes.js';
@@ -14,7 +14,9 @@ import { InboundProcessor } from '../connection/inbound-processor.js';
 import { wrapWsSocket } from '../connection/ws-socket.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { createRouter, type MmoConnectionInfo, type Router, type SendOptions } from '../router/router.js';
-import { MmoSession } from '../session/mmo-session.js';
+import type { MmoSession } from '../session/mmo-session.js';
+import { type OpenedSession, SessionManager } from '../session/session-manager.js';
+import type { SessionOptions } from '../session/session-options.js';
 import { type AuthIdentity, type AuthOptions, createAuthenticator } from './auth/index.js';
 import { type ConnectRateLimitOptions, createConnectLimiter } from './connect-limiter.js';
 import { createHttpHandler } from './http-handler.js';
@@ -59,7 +61,7 @@ export interface GatewayOptions {
   region?: string;
   /**
    * Feature flags announced in CONNECTION_ESTABLISHED.
-   * @default ['batching']
+   * @default ['batching', 'resume']
    */
   featureFlags?: string[];
   /**
@@ -99,6 +101,8 @@ export interface GatewayOptions {
   connectRateLimit?: ConnectRateLimitOptions;
   /** Per-connection timers and limits. */
   connection?: ConnectionOptions;
+  /** Session continuity: grace period, outbox bounds, resume tokens. */
+  session?: SessionOptions;
   /** Clock for every timer of the gateway. @default systemClock */
   clock?: Clock;
   /** pino logger. @default pino at level `info` */
@@ -121,6 +125,16 @@ export interface GatewayEvents {
   disconnect: [info: MmoConnectionInfo, code: number, reason: string];
   /** A drain started (readiness went false). */
   draining: [];
+  /** A new session was created (by a handshake or `sessions.createSession`). */
+  sessionCreated: [session: MmoSession];
+  /** A session's socket closed; it waits for a resume unless the code ended it. */
+  sessionDisconnected: [session: MmoSession, code: number, reason: string];
+  /** A client resumed its session (same id; unacknowledged messages were replayed). */
+  sessionResumed: [session: MmoSession];
+  /** The first socket attached to a session created on the HTTP side. */
+  sessionUpgraded: [session: MmoSession];
+  /** A detached session's grace period ended; it is gone. */
+  sessionExpired: [session: MmoSession];
 }
 
 /** A running (or ready to run) gateway. */
@@ -129,6 +143,8 @@ export interface Gateway {
   readonly registry: MessageRegistry;
   readonly metrics: GatewayMetrics;
   readonly connections: ConnectionManager;
+  /** Every session of this node (attached or waiting for a resume). */
+  readonly sessions: SessionManager;
   readonly server: Server;
   readonly logger: Logger;
   readonly events: EventEmitter<GatewayEvents>;
@@ -138,6 +154,11 @@ export interface Gateway {
   address(): { host: string; port: number };
   /** True once listening and not draining. */
   isReady(): boolean;
+  /**
+   * Sends to a session whether or not a socket carries it now: reliable messages to a detached
+   * session wait in its outbox and are replayed on resume. Returns false if the session is gone.
+   */
+  sendToSession(sessionId: string, type: number, payload: unknown, options?: SendOptions): boolean;
   /** Sends to every open connection of a user; returns how many got it. */
   sendToUser(userId: string, type: number, payload: unknown, options?: SendOptions): number;
   /**
@@ -184,14 +205,31 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Resolved when the last connection closes (drain waits on it). */
   let emptyWaiters: Array<() => void> = [];
 
-  const sessions = {
-    open(connection: Connection) {
-      // Resume arrives with the sessions issue; until then every handshake starts a new session.
-      const session = new MmoSession(randomUUID(), connection.userId, clock.now());
-      return { session, resumed: false, resumeToken: '' };
+  const sessionManager = new SessionManager({
+    clock,
+    logger,
+    registry,
+    ...(options.session === undefined ? {} : { options: options.session }),
+    lifecycle: {
+      created: (session) => events.emit('sessionCreated', session),
+      resumed: (session) => events.emit('sessionResumed', session),
+      upgraded: (session) => events.emit('sessionUpgraded', session),
+      disconnected: (session, code, reason) => events.emit('sessionDisconnected', session, code, reason),
+      expired: (session) => events.emit('sessionExpired', session),
     },
-    established(connection: Connection) {
+  });
+  const sessions = {
+    open(connection: Connection, resumeToken: string, lastReceived: number) {
+      return sessionManager.open(connection.userId, resumeToken, lastReceived);
+    },
+    established(connection: Connection, opened: OpenedSession, lastReceived: number) {
       connections.established(connection);
+      if (opened.resumed) {
+        // Exactly what the client has not received, in order, before anything new.
+        for (const entry of connection.session!.outbox.after(lastReceived)) {
+          connection.enqueueFrame(entry.frame, Priority.HIGH, false);
+        }
+      }
       metrics.playersOnline.set({ region, zone: 'none' }, countEstablished());
       events.emit('connection', connection.info());
     },
@@ -210,7 +248,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics,
     sessions,
     serverVersion: options.serverVersion ?? SERVER_VERSION,
-    featureFlags: options.featureFlags ?? ['batching'],
+    featureFlags: options.featureFlags ?? ['batching', 'resume'],
     heartbeatIntervalMs: connectionOptions.heartbeatIntervalMs,
     handlerTimeoutMs: connectionOptions.handlerTimeoutMs,
     tickInfo: () => ({ tick: 0, tickRate: 0 }),
@@ -237,9 +275,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       metrics,
       options: connectionOptions,
       inbound,
+      sessions: sessionManager,
       onClosed: (conn, code, reason) => {
         const wasEstablished = conn.session !== undefined;
         connections.remove(conn);
+        // Detach only if this socket still carries the session (a resume elsewhere may have taken it).
+        if (conn.session !== undefined && connections.bySessionId(conn.session.id) === undefined) {
+          sessionManager.detach(conn.session, conn.disconnectCode ?? code, reason);
+        }
         metrics.connectionsActive.dec();
         metrics.closes.inc({ code: String(code) });
         metrics.playersOnline.set({ region, zone: 'none' }, countEstablished());
@@ -361,6 +404,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     address,
     isReady: () => listening && !draining,
+    sessions: sessionManager,
+    sendToSession: (sessionId, type, payload, sendOptions) => {
+      const conn = connections.bySessionId(sessionId);
+      if (conn !== undefined && conn.state === 'open') return conn.send(type, payload, sendOptions);
+      const session = sessionManager.get(sessionId);
+      if (session === undefined) return false;
+      return sessionManager.sendDetached(session, type, payload, sendOptions) === 'queued';
+    },
     sendToUser: (userId, type, payload, sendOptions) => {
       let delivered = 0;
       for (const c of connections.byUserId(userId)) {

@@ -1,22 +1,53 @@
+import type { MmoEnvelope } from '@mmo/protocol';
+import { InboundSequencer } from './inbound-sequencer.js';
+import { Outbox, type OutboxLimits } from './outbox.js';
+
+/** Lifecycle of a session. */
+export type MmoSessionState =
+  /** Created (e.g. on the HTTP side) but no socket attached yet. */
+  | 'new'
+  /** A live connection carries it. */
+  | 'attached'
+  /** Its socket is gone; it waits for a resume until the grace period ends. */
+  | 'detached'
+  /** Over: expired, kicked, or unrecoverable. */
+  | 'ended';
+
+/** Limits of one session. */
+export interface MmoSessionLimits extends OutboxLimits {
+  /** Reliable client messages held while an earlier one is missing. */
+  maxInboundBuffered: number;
+}
+
 /**
- * A session: the identity and reliable-stream state that outlives one socket. This slice keeps the
- * per-direction sequence counters; the sessions issue adds the outbox, replay and resume.
+ * A session: identity, data and reliable-stream state that outlive one socket. Owns the outbox
+ * (our unacknowledged reliable messages), the inbound sequencer (the client's stream, exactly once,
+ * in order) and the single-use resume nonce.
  */
 export class MmoSession {
-  /** Next sequence to assign to a reliable message we send (sequences start at 1). */
-  private nextOutSequence = 1;
-  /** Highest contiguous reliable sequence received from the client (our cumulative ack). */
-  private lastInSequence = 0;
+  state: MmoSessionState = 'new';
+  /** Current single-use resume nonce; rotated on every (re)attach. */
+  nonce = '';
+  /** When the socket went away (ms), while detached. */
+  detachedAtMs: number | undefined;
   /** Free-form data shared by the HTTP side and the socket of this session. */
   readonly data = new Map<string, unknown>();
+  readonly outbox: Outbox;
+  readonly inbound: InboundSequencer<MmoEnvelope>;
+  private nextOutSequence = 1;
+  private peerAckValue = 0;
 
   constructor(
     readonly id: string,
     readonly userId: string,
     readonly createdAtMs: number,
-  ) {}
+    limits: MmoSessionLimits,
+  ) {
+    this.outbox = new Outbox(limits);
+    this.inbound = new InboundSequencer(limits.maxInboundBuffered);
+  }
 
-  /** Assigns the next outbound reliable sequence. */
+  /** Assigns the next outbound reliable sequence (sequences start at 1). */
   takeOutSequence(): number {
     return this.nextOutSequence++;
   }
@@ -28,17 +59,23 @@ export class MmoSession {
 
   /** Our cumulative ack of the client's reliable stream. */
   get inboundAck(): number {
-    return this.lastInSequence;
+    return this.inbound.ack;
+  }
+
+  /** The client's cumulative ack of our stream. */
+  get peerAck(): number {
+    return this.peerAckValue;
   }
 
   /**
-   * Classifies an inbound reliable sequence: 'next' (process it; the ack advances), 'duplicate'
-   * (already processed; do not run handlers again) or 'gap' (something before it is missing).
+   * Applies the client's cumulative ack; trims the outbox. Acks beyond what we sent are clamped
+   * (returns false so the caller can count a protocol error).
    */
-  acceptInbound(sequence: number): 'next' | 'duplicate' | 'gap' {
-    if (sequence <= this.lastInSequence) return 'duplicate';
-    if (sequence !== this.lastInSequence + 1) return 'gap';
-    this.lastInSequence = sequence;
-    return 'next';
+  applyPeerAck(ack: number): boolean {
+    if (ack <= this.peerAckValue) return true;
+    const valid = ack <= this.lastOutSequence;
+    this.peerAckValue = Math.min(ack, this.lastOutSequence);
+    this.outbox.ackThrough(this.peerAckValue);
+    return valid;
   }
 }

@@ -1,0 +1,190 @@
+import { createMessageRegistry, decodeMessage, ManualClock, MessageType } from '@mmo/protocol';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { InboundSequencer } from './inbound-sequencer.js';
+import { Outbox } from './outbox.js';
+import { ResumeTokenSigner } from './resume-token.js';
+import { SessionManager } from './session-manager.js';
+
+const SECRET = 'resume-secret-0123456789-0123456789';
+
+function manager(options = {}) {
+  const clock = new ManualClock(1_000_000);
+  const events: string[] = [];
+  const sessions = new SessionManager({
+    clock,
+    logger: pino({ level: 'silent' }),
+    registry: createMessageRegistry(),
+    options: { resumeTokenSecret: SECRET, graceMs: 1_000, ...options },
+    lifecycle: {
+      created: (s) => events.push(`created:${s.userId}`),
+      resumed: (s) => events.push(`resumed:${s.userId}`),
+      upgraded: (s) => events.push(`upgraded:${s.userId}`),
+      disconnected: (s, code) => events.push(`disconnected:${s.userId}:${code}`),
+      expired: (s) => events.push(`expired:${s.userId}`),
+    },
+  });
+  return { clock, events, sessions };
+}
+
+describe('Outbox', () => {
+  it('is bounded by count and bytes and refuses instead of dropping', () => {
+    const outbox = new Outbox({ maxMessages: 3, maxBytes: 10 });
+    expect(outbox.push({ sequence: 1, frame: new Uint8Array(4) })).toBe(true);
+    expect(outbox.push({ sequence: 2, frame: new Uint8Array(4) })).toBe(true);
+    expect(outbox.push({ sequence: 3, frame: new Uint8Array(4) })).toBe(false); // 12 bytes
+    expect(outbox.push({ sequence: 3, frame: new Uint8Array(2) })).toBe(true);
+    expect(outbox.push({ sequence: 4, frame: new Uint8Array(0) })).toBe(false); // 4 messages
+    expect(outbox.ackThrough(2)).toBe(2);
+    expect(outbox.after(0).map((e) => e.sequence)).toEqual([3]);
+    expect(outbox.byteSize).toBe(2);
+  });
+
+  it('replays exactly the unacknowledged entries, in order, for any ack pattern', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 60 }), { maxLength: 30 }), (acks) => {
+        const outbox = new Outbox({ maxMessages: 100, maxBytes: 1e6 });
+        for (let s = 1; s <= 60; s++) outbox.push({ sequence: s, frame: Uint8Array.of(s) });
+        let acked = 0;
+        for (const a of acks) {
+          outbox.ackThrough(a);
+          acked = Math.max(acked, a);
+        }
+        const expected = Array.from({ length: 60 - acked }, (_, i) => acked + 1 + i);
+        expect(outbox.after(acked).map((e) => e.sequence)).toEqual(expected);
+        expect(outbox.size).toBe(expected.length);
+      }),
+    );
+  });
+});
+
+describe('InboundSequencer', () => {
+  it('delivers each sequence exactly once and in order whatever the arrival order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 200 }), (arrivals) => {
+        const seq = new InboundSequencer<number>(64);
+        const delivered: number[] = [];
+        for (const s of arrivals) {
+          if (seq.offer(s, s) === 'deliver') {
+            delivered.push(s);
+            delivered.push(...seq.takeReady());
+          }
+        }
+        expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i + 1));
+        expect(seq.ack).toBe(delivered.length);
+      }),
+    );
+  });
+
+  it('refuses sequences too far ahead and bounds the buffer', () => {
+    const seq = new InboundSequencer<number>(2);
+    expect(seq.offer(2, 2)).toBe('buffered');
+    expect(seq.offer(3, 3)).toBe('buffered');
+    expect(seq.offer(4, 4)).toBe('refused');
+    expect(seq.offer(2, 2)).toBe('duplicate');
+    expect(seq.offer(1, 1)).toBe('deliver');
+    expect(seq.takeReady()).toEqual([2, 3]);
+    expect(seq.bufferedCount).toBe(0);
+  });
+});
+
+describe('ResumeTokenSigner', () => {
+  it('accepts its own tokens and refuses tampered, foreign-key and expired ones', () => {
+    const signer = new ResumeTokenSigner(SECRET);
+    const token = signer.sign({ sessionId: 's', nonce: 'n', userId: 'u', expiresAtMs: 2000 });
+    expect(signer.verify(token, 1000)).toEqual({ sessionId: 's', nonce: 'n', userId: 'u', expiresAtMs: 2000 });
+    expect(signer.verify(token, 2000)).toBe('expired');
+    const [body, mac] = token.split('.');
+    const forged = Buffer.from(JSON.stringify(['s', 'n', 'mallory', 2000])).toString('base64url');
+    expect(signer.verify(`${forged}.${mac}`, 1000)).toBe('bad_signature');
+    expect(new ResumeTokenSigner('another-secret-0123456789-0123456789').verify(token, 1000)).toBe('bad_signature');
+    expect(signer.verify(`${body}`, 1000)).toBe('malformed');
+    expect(signer.verify('a.b.c', 1000)).toBe('malformed');
+  });
+});
+
+describe('SessionManager', () => {
+  it('resumes with a valid token exactly once (single use), bound to the user', () => {
+    const { sessions, events } = manager();
+    const first = sessions.open('ann', undefined, 0);
+    expect(first.resumed).toBe(false);
+    sessions.detach(first.session, 1006, 'dropped');
+    const second = sessions.open('ann', first.resumeToken, 0);
+    expect(second).toMatchObject({ resumed: true, rejection: undefined });
+    expect(second.session).toBe(first.session);
+    sessions.detach(second.session, 1006, 'dropped');
+    // The first token was used: refused as reused; the newest one works.
+    expect(sessions.open('ann', first.resumeToken, 0).rejection).toBe('reused');
+    expect(sessions.open('bob', second.resumeToken, 0).rejection).toBe('foreign');
+    expect(sessions.open('ann', second.resumeToken, 0).resumed).toBe(true);
+    expect(sessions.open('ann', 'garbage', 0).rejection).toBe('malformed');
+    expect(events.filter((e) => e.startsWith('resumed'))).toEqual(['resumed:ann', 'resumed:ann']);
+  });
+
+  it('expires a detached session after the grace period on the injected clock', () => {
+    const { sessions, clock, events } = manager();
+    const opened = sessions.open('cy', undefined, 0);
+    sessions.detach(opened.session, 1006, 'dropped');
+    clock.advance(999);
+    expect(sessions.get(opened.session.id)).toBeDefined();
+    clock.advance(1);
+    expect(sessions.get(opened.session.id)).toBeUndefined();
+    expect(events).toContain('expired:cy');
+    expect(sessions.open('cy', opened.resumeToken, 0).rejection).toBe('unknown');
+  });
+
+  it('a resume before the grace period ends cancels the expiry', () => {
+    const { sessions, clock } = manager();
+    const opened = sessions.open('di', undefined, 0);
+    sessions.detach(opened.session, 1006, 'dropped');
+    clock.advance(900);
+    expect(sessions.open('di', opened.resumeToken, 0).resumed).toBe(true);
+    clock.advance(5_000);
+    expect(sessions.get(opened.session.id)?.state).toBe('attached');
+  });
+
+  it('ends a session at once on kick or replacement (no resume)', () => {
+    const { sessions } = manager();
+    const opened = sessions.open('ed', undefined, 0);
+    sessions.detach(opened.session, 4004, 'kicked');
+    expect(sessions.get(opened.session.id)).toBeUndefined();
+    expect(sessions.open('ed', opened.resumeToken, 0).rejection).toBe('unknown');
+  });
+
+  it('keeps reliable messages for a detached session and reports outbox overflow', () => {
+    const { sessions } = manager({ maxOutboxMessages: 2 });
+    const opened = sessions.open('fi', undefined, 0);
+    sessions.detach(opened.session, 1006, 'dropped');
+    expect(sessions.sendDetached(opened.session, MessageType.FRIEND_STATUS, { friendId: 'a' })).toBe('queued');
+    expect(sessions.sendDetached(opened.session, MessageType.PLAYER_STATE, { playerId: 'volatile' })).toBe('queued');
+    expect(sessions.sendDetached(opened.session, MessageType.FRIEND_STATUS, { friendId: 'b' })).toBe('queued');
+    const kept = opened.session.outbox.after(0).map((e) => decodeMessage(e.frame)[0]!);
+    expect(kept.map((e) => [e.sequence, e.type])).toEqual([
+      [1, MessageType.FRIEND_STATUS],
+      [2, MessageType.FRIEND_STATUS],
+    ]);
+    expect(sessions.sendDetached(opened.session, MessageType.FRIEND_STATUS, { friendId: 'c' })).toBe('overflow');
+    expect(sessions.get(opened.session.id)).toBeUndefined();
+  });
+
+  it('HTTP-side sessions are upgraded by their first socket and share id and data', () => {
+    const { sessions, events } = manager();
+    const { session, resumeToken } = sessions.createSession('gil');
+    session.data.set('cart', 3);
+    const opened = sessions.open('gil', resumeToken, 0);
+    expect(opened).toMatchObject({ upgraded: true, resumed: false });
+    expect(opened.session.id).toBe(session.id);
+    expect(opened.session.data.get('cart')).toBe(3);
+    expect(events).toContain('upgraded:gil');
+  });
+
+  it('clamps an ack beyond what was sent and reports it', () => {
+    const { sessions } = manager();
+    const { session } = sessions.open('hu', undefined, 0);
+    session.takeOutSequence();
+    expect(session.applyPeerAck(1)).toBe(true);
+    expect(session.applyPeerAck(5)).toBe(false);
+    expect(session.peerAck).toBe(1);
+  });
+});

@@ -20,8 +20,8 @@ export function encodeMessageBatch(inits: readonly MmoEnvelopeInit[]): Uint8Arra
 
 /**
  * Decodes one WebSocket message into its envelopes, in order. Throws {@link ProtocolError} and
- * nothing else: framing errors keep their code, envelope errors are MALFORMED_ENVELOPE, and the
- * error's `offset` is the byte offset of the failing frame.
+ * nothing else: framing errors keep their code (and `offset`, the byte offset of the failing
+ * frame); envelope errors are MALFORMED_ENVELOPE (without an offset).
  * @example
  * for (const env of decodeMessage(new Uint8Array(event.data))) dispatch(env);
  */

@@ -41,6 +41,9 @@ export function encodeEnvelope(init: MmoEnvelopeInit): Uint8Array {
   }
   checkUint(init.sequence, 'sequence');
   checkUint(init.ack, 'ack');
+  if (init.timestamp !== undefined && !Number.isSafeInteger(init.timestamp)) {
+    throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `timestamp ${init.timestamp} is not a safe integer`);
+  }
   const priority = init.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
     throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `priority ${priority} is outside 0..${MAX_PRIORITY}`);

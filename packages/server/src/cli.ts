@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // mmo-gateway: runs the gateway from flags and MMO_* environment variables (see README).
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { RedisSessionStore } from './session/store/redis-session-store.js';
 import { isConfigError } from './config/config-error.js';
 import { readCliConfig, usage } from './config/cli-config.js';
 import { createGateway } from './gateway/create-gateway.js';
@@ -21,9 +23,16 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ level: config.logLevel, name: 'mmo-gateway' });
+  // With Redis, sessions live there so clients resume on any node; without, everything is embedded.
+  const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+  redis?.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   let gateway;
   try {
-    gateway = createGateway({ ...config.gateway, logger });
+    gateway = createGateway({
+      ...config.gateway,
+      logger,
+      ...(redis === undefined ? {} : { sessionStore: new RedisSessionStore(redis) }),
+    });
   } catch (error) {
     if (isConfigError(error)) {
       process.stderr.write(`mmo-gateway: ${error.message}\n`);
@@ -31,14 +40,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (config.redisUrl !== undefined) {
-    logger.warn('MMO_REDIS_URL is set, but this version runs embedded only (in-memory sessions, presence and bus)');
-  }
+  if (redis !== undefined) logger.info('sessions in Redis: clients can resume on any node sharing it');
   const address = await gateway.listen();
   process.stdout.write(`mmo-gateway listening on ws://${address.host}:${address.port}/ws\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    gateway.drain().then(
+    gateway
+      .drain()
+      .then(() => redis?.quit())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'drain failed');

@@ -26,10 +26,17 @@ export type {
   SendOptions,
 } from './router/router.js';
 export { HandlerError, HandlerTimeoutError, isHandlerError } from './router/handler-error.js';
-export { MessageRateLimiter, TokenBucket } from './router/rate-limit/index.js';
-export type { MessageRateLimiterOptions } from './router/rate-limit/index.js';
+export { MessageRateLimiter, messageRateLimiterDefaults, TokenBucket } from './router/rate-limit/index.js';
+export type { MessageRateLimit, MessageRateLimiterOptions, RateLimitVerdict } from './router/rate-limit/index.js';
 
 export { MmoSession } from './session/mmo-session.js';
+export type { MmoSessionState } from './session/mmo-session.js';
+export { SessionManager } from './session/session-manager.js';
+export type { OpenedSession, ResumeRejection, SessionLifecycle } from './session/session-manager.js';
+export { sessionDefaults } from './session/session-options.js';
+export type { SessionOptions } from './session/session-options.js';
+export { MemorySessionStore, RedisSessionStore } from './session/store/index.js';
+export type { RedisSessionStoreOptions, SessionStore, StoredOutboxEntry, StoredSession } from './session/store/index.js';
 export { createGatewayMetrics } from './metrics/gateway-metrics.js';
 export type { GatewayMetrics, GatewayMetricsOptions } from './metrics/gateway-metrics.js';
 export { ConfigError, isConfigError } from './config/config-error.js';

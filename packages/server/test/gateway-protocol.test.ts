@@ -151,14 +151,18 @@ describe('bad input', () => {
   });
 
   it('closes a slow consumer at the queue cap with 4007 and keeps memory bounded', async () => {
-    const { url, gateway, http } = await start({ connection: { writeQueue: { maxQueueBytes: 256 * 1024, maxInFlightBytes: 64 * 1024 } } });
+    const { url, gateway, http } = await start({
+      connection: { writeQueue: { maxQueueBytes: 256 * 1024, maxInFlightBytes: 64 * 1024 } },
+      // A large outbox, so the write queue is the limit this test reaches (not SESSION_LOST).
+      session: { maxOutboxBytes: 256 * 1024 * 1024, maxOutboxMessages: 1_000_000 },
+    });
     const { client } = await connectReady(url, 'slow');
     const conn = [...gateway.connections.all()][0]!;
     // Stop reading: the client's TCP receive window fills, the server's writes stop completing.
     client.ws.pause();
     const payload = new Uint8Array(16 * 1024).fill(7);
     let maxQueued = 0;
-    for (let i = 0; i < 400 && conn.state === 'open'; i++) {
+    for (let i = 0; i < 10_000 && conn.state === 'open'; i++) {
       conn.send(MessageType.CHAT_MESSAGE, payload, { reliable: true });
       maxQueued = Math.max(maxQueued, conn.queuedBytes);
       await new Promise((resolve) => setImmediate(resolve));

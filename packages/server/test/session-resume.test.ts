@@ -1,4 +1,4 @@
-import { ErrorCode, MessageType, jsonSchema, createMessageRegistry } from '@mmo/protocol';
+import { CloseCode, ErrorCode, MessageType, jsonSchema, createMessageRegistry } from '@mmo/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/index.js';
 import { connect, registry, signToken, startGateway, type TestClient } from './helpers.js';
@@ -92,5 +92,23 @@ describe('session resume over real sockets', () => {
     await b.next(MessageType.PONG);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(handled).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('ends a session whose outbox overflows explicitly: DISCONNECT SESSION_LOST, close 4011, token dead', async () => {
+    const { gateway, url } = await startGateway({ session: { maxOutboxMessages: 5 } });
+    running.push(gateway);
+    const token = await signToken('ovf');
+    const a = await connect(url, { token });
+    const { ce } = await handshake(a);
+    // AUTH_RESULT is not reliable; five reliable messages fit, the sixth cannot be kept.
+    for (let i = 0; i < 6; i++) gateway.sendToSession(ce.sessionId, MessageType.FRIEND_STATUS, { friendId: `x${i}` });
+    const disconnect = registry.unpack(MessageType.DISCONNECT, (await a.next(MessageType.DISCONNECT)).payload);
+    expect(disconnect).toMatchObject({ code: CloseCode.SESSION_LOST, reconnect: true });
+    expect((await a.waitClosed()).code).toBe(CloseCode.SESSION_LOST);
+    expect(gateway.sessions.get(ce.sessionId)).toBeUndefined();
+    const b = await connect(url, { token });
+    await handshake(b, { resumeToken: ce.resumeToken });
+    const refusal = registry.unpack(MessageType.ERROR, (await b.next(MessageType.ERROR)).payload);
+    expect(refusal.details).toEqual({ reason: 'unknown' });
   });
 });

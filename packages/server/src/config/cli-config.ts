@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -22,6 +23,8 @@ const settings = {
   audience: { flag: 'jwt-audience', env: 'MMO_JWT_AUDIENCE', schema: z.string().min(1) },
   redisUrl: { flag: 'redis-url', env: 'MMO_REDIS_URL', schema: z.url() },
   adminToken: { flag: 'admin-token', env: 'MMO_ADMIN_TOKEN', schema: z.string().min(16, 'must be at least 16 characters') },
+  resumeSecret: { flag: 'resume-secret', env: 'MMO_RESUME_SECRET', schema: z.string().min(32, 'must be at least 32 characters') },
+  nodeId: { flag: 'node-id', env: 'MMO_NODE_ID', schema: z.string().min(1).max(128) },
   tickRate: { flag: 'tick-rate', env: 'MMO_TICK_RATE', schema: z.coerce.number().int().min(1).max(128) },
   allowedOrigins: { flag: 'allowed-origins', env: 'MMO_ALLOWED_ORIGINS', schema: z.string().min(1) },
   logLevel: {
@@ -88,7 +91,17 @@ export function readCliConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig
       throw new ConfigError('--jwt-public-key / MMO_JWT_PUBLIC_KEY', `not a PEM key and not a readable file: ${value}`);
     }
   }
+  // Resume tokens must verify on every node that shares Redis: an explicit secret, or one derived
+  // from the shared JWT secret (a different key, so a resume token is never a valid JWT).
+  const resumeSecret =
+    (values.resumeSecret as string | undefined) ??
+    (values.jwtSecret === undefined ? undefined : createHmac('sha256', values.jwtSecret as string).update('mmo-resume-token-v1').digest('hex'));
+  if (values.redisUrl !== undefined && resumeSecret === undefined) {
+    throw new ConfigError('--resume-secret / MMO_RESUME_SECRET', 'required with MMO_REDIS_URL when tokens are checked with a public key or JWKS');
+  }
   const gateway: GatewayOptions = {
+    ...(values.nodeId === undefined ? {} : { nodeId: values.nodeId as string }),
+    ...(resumeSecret === undefined ? {} : { session: { resumeTokenSecret: resumeSecret } }),
     port: (values.port as number | undefined) ?? 8080,
     host: (values.host as string | undefined) ?? '0.0.0.0',
     auth: {

@@ -33,6 +33,16 @@ export const gatewayOptionsSchema = z.object({
   serverVersion: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
   nodeId: z.string().min(1).optional(),
+  session: z
+    .object({
+      graceMs: ms(24 * 3_600_000).optional(),
+      maxOutboxMessages: z.number().int().min(1).max(1_000_000).optional(),
+      maxOutboxBytes: bytes.optional(),
+      maxInboundBuffered: z.number().int().min(1).max(1_000_000).optional(),
+      resumeTokenTtlMs: ms(30 * 24 * 3_600_000).optional(),
+      resumeTokenSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+    })
+    .optional(),
   featureFlags: z.array(z.string()).optional(),
   maxMessageBytes: bytes.optional(),
   headersTimeoutMs: ms(600_000).optional(),

@@ -25,6 +25,9 @@ import type { InboundProcessor } from './inbound-processor.js';
 import type { TransportSocket } from './transport-socket.js';
 import { WriteQueue } from './write-queue/index.js';
 
+/** Longest delay a JavaScript timer accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Lifecycle of a connection. */
 export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed';
 
@@ -80,6 +83,9 @@ export class Connection {
   private closeTimer: ReturnType<Clock['setTimeout']> | undefined;
   private expiryTimer: ReturnType<Clock['setTimeout']> | undefined;
   private readonly pending: MmoEnvelope[] = [];
+  /** Frames waiting for the session store before they may be written. */
+  private durableChain: Promise<void> = Promise.resolve();
+  private pendingDurable = 0;
   private draining = false;
   private protocolErrors: number[] = [];
   private closedCode: number | undefined;
@@ -105,18 +111,7 @@ export class Connection {
     }, options.handshakeTimeoutMs);
     // A connection lives no longer than its token: at `exp` the client is told to reconnect with a
     // fresh one (the client's token callback supplies it).
-    const expiresInMs = deps.identity.expiresAtMs - clock.now();
-    if (deps.identity.expiresAtMs > 0) {
-      this.expiryTimer = clock.setTimeout(
-        () =>
-          this.close({
-            code: CloseCode.POLICY_VIOLATION,
-            reason: 'token expired',
-            disconnect: { code: CloseCode.TOKEN_EXPIRED, reconnect: true },
-          }),
-        Math.max(0, expiresInMs),
-      );
-    }
+    if (deps.identity.expiresAtMs > 0) this.armExpiry();
     socket.onMessage((data, isBinary) => this.onSocketMessage(data, isBinary));
     socket.onPong(() => this.noteRtt(this.idle.heard()));
     socket.onClose((code, reason) => this.onSocketClosed(code, reason));
@@ -175,18 +170,34 @@ export class Connection {
     const reliable = (options.reliable ?? descriptor.reliable) && session !== undefined;
     const priority = options.priority ?? descriptor.priority;
     let frame: Uint8Array;
+    let ok: boolean;
     if (session === undefined) {
       // Before the handshake there is no stream yet: only volatile connection-control messages.
       frame = encodeMessage({ type, payload: registry.pack(type, payload), timestamp: this.deps.clock.now(), priority });
+      ok = this.enqueueFrame(frame, priority, true, options.coalesceKey);
     } else {
       const encoded = this.deps.sessions.encodeFor(session, type, payload, { ...options, reliable, priority });
       if (encoded === 'overflow') {
         this.onOutboxOverflow();
         return false;
       }
-      frame = encoded;
+      frame = encoded.frame;
+      if (encoded.persisted === undefined && this.pendingDurable === 0) {
+        ok = this.enqueueFrame(frame, priority, !reliable, options.coalesceKey);
+      } else {
+        // A reliable frame goes out only once the store has it (a node taking over must know every
+        // sequence the client saw); later frames wait behind it to keep their order.
+        ok = true;
+        this.pendingDurable++;
+        const persisted = encoded.persisted ?? Promise.resolve();
+        this.durableChain = this.durableChain
+          .then(() => persisted)
+          .then(() => {
+            this.pendingDurable--;
+            this.enqueueFrame(frame, priority, !reliable, options.coalesceKey);
+          });
+      }
     }
-    const ok = this.enqueueFrame(frame, priority, !reliable, options.coalesceKey);
     if (ok) {
       this.deps.metrics.messages.inc({ direction: 'out', message_type: descriptor.name });
       this.deps.metrics.bandwidthBytes.inc({ direction: 'out', message_type: descriptor.name }, frame.length);
@@ -262,6 +273,16 @@ export class Connection {
     this.stopTimers();
     socket.close(intent.code, intent.reason.slice(0, 120));
     this.closeTimer = clock.setTimeout(() => socket.terminate(), options.closeGraceMs);
+  }
+
+  /** Timers cannot wait longer than 2^31-1 ms (~24.8 days); longer expiries re-arm in steps. */
+  private armExpiry(): void {
+    const remaining = this.deps.identity.expiresAtMs - this.deps.clock.now();
+    if (remaining <= 0) {
+      this.close({ code: CloseCode.POLICY_VIOLATION, reason: 'token expired', disconnect: { code: CloseCode.TOKEN_EXPIRED, reconnect: true } });
+      return;
+    }
+    this.expiryTimer = this.deps.clock.setTimeout(() => this.armExpiry(), Math.min(remaining, MAX_TIMER_MS));
   }
 
   private stopTimers(): void {
@@ -385,7 +406,11 @@ export class Connection {
     this.protocolErrors = this.protocolErrors.filter((t) => t > windowStart);
     this.protocolErrors.push(now);
     if (this.protocolErrors.length > this.deps.options.maxProtocolErrors) {
-      this.close({ code: CloseCode.INVALID_PAYLOAD, reason: 'too many malformed messages' });
+      this.close({
+        code: CloseCode.INVALID_PAYLOAD,
+        reason: 'too many malformed messages',
+        disconnect: { code: CloseCode.TOO_MANY_ERRORS, reconnect: false },
+      });
       return;
     }
     this.sendError(errorCode, message, requestSequence);

@@ -22,7 +22,7 @@ export interface SessionBinder {
    * Opens (or resumes) the session for a handshaking connection. Returns the session, whether it
    * was resumed, and the resume token to hand to the client.
    */
-  open(connection: Connection, resumeToken: string, lastReceivedSequence: number): OpenedSession;
+  open(connection: Connection, resumeToken: string, lastReceivedSequence: number): Promise<OpenedSession>;
   /**
    * Called once the client has been told its session: register the connection, apply the
    * duplicate-login policy, replay what a resumed client has not received.
@@ -55,11 +55,11 @@ export class InboundProcessor {
 
   async handle(conn: Connection, env: MmoEnvelope): Promise<void> {
     if (conn.state === 'handshaking') {
-      this.handshake(conn, env);
+      await this.handshake(conn, env);
       return;
     }
     const session = conn.session!;
-    if (env.ack > 0 && !session.applyPeerAck(env.ack)) {
+    if (env.ack > 0 && !conn.deps.sessions.applyPeerAck(session, env.ack)) {
       conn.countProtocolError(ErrorCode.PROTOCOL_VIOLATION, `ack ${env.ack} is beyond the last sequence sent`, env.sequence);
     }
     if (env.sequence === 0) return this.dispatch(conn, env);
@@ -77,6 +77,7 @@ export class InboundProcessor {
     if (verdict === 'buffered') return;
     await this.dispatch(conn, env);
     for (const next of session.inbound.takeReady()) await this.dispatch(conn, next);
+    conn.deps.sessions.noteInboundProgress(session);
   }
 
   private async dispatch(conn: Connection, env: MmoEnvelope): Promise<void> {
@@ -95,7 +96,7 @@ export class InboundProcessor {
     }
   }
 
-  private handshake(conn: Connection, env: MmoEnvelope): void {
+  private async handshake(conn: Connection, env: MmoEnvelope): Promise<void> {
     const { registry, clock } = this.deps;
     if (env.type !== MessageType.HANDSHAKE) {
       conn.sendError(ErrorCode.HANDSHAKE_REQUIRED, 'the first message must be HANDSHAKE', env.sequence);
@@ -120,7 +121,8 @@ export class InboundProcessor {
       return;
     }
     const token = conn.deps.urlResumeToken ?? hs.resumeToken;
-    const opened = this.deps.sessions.open(conn, token, hs.lastReceivedSequence);
+    const opened = await this.deps.sessions.open(conn, token, hs.lastReceivedSequence);
+    if (conn.state !== 'handshaking') return; // closed while the store answered
     const { session, resumed, resumeToken } = opened;
     conn.established(session);
     if (opened.rejection !== undefined) {
@@ -213,14 +215,17 @@ export class InboundProcessor {
       },
       locals: new Map(),
     };
+    let reachedHandler = false;
     try {
       await runWithTimeout(clock, env.type, timeoutMs, conn.lifetime.signal, (s) => {
         signal = s;
         return router.run(ctx, async () => {
+          reachedHandler = true;
           await route.handler(ctx);
         });
       });
-      if (env.requiresAck) conn.send(MessageType.ACK, { sequence: env.sequence });
+      // Middleware that stopped the message (did not call next) gets no ACK.
+      if (env.requiresAck && reachedHandler) conn.send(MessageType.ACK, { sequence: env.sequence });
     } catch (error) {
       this.answerFailure(conn, env, descriptor.name, error, logger);
     } finally {

@@ -6,7 +6,9 @@ import { type Clock, CloseCode, createMessageRegistry, type MessageRegistry, Pri
 import { type Logger, pino } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createAdminRoutes } from '../admin/admin-routes.js';
+import { ConfigError, isConfigError } from '../config/config-error.js';
 import { validateGatewayOptions } from '../config/gateway-options-schema.js';
+import { MessageRateLimiter } from '../router/rate-limit/index.js';
 import { Connection } from '../connection/connection.js';
 import { ConnectionManager, type DuplicateLoginPolicy } from '../connection/connection-manager.js';
 import { type ConnectionOptions, connectionDefaults, type ResolvedConnectionOptions } from '../connection/connection-options.js';
@@ -17,6 +19,7 @@ import { createRouter, type MmoConnectionInfo, type Router, type SendOptions } f
 import type { MmoSession } from '../session/mmo-session.js';
 import { type OpenedSession, SessionManager } from '../session/session-manager.js';
 import type { SessionOptions } from '../session/session-options.js';
+import type { SessionStore } from '../session/store/session-store.js';
 import { type AuthIdentity, type AuthOptions, createAuthenticator } from './auth/index.js';
 import { type ConnectRateLimitOptions, createConnectLimiter } from './connect-limiter.js';
 import { createHttpHandler } from './http-handler.js';
@@ -103,6 +106,16 @@ export interface GatewayOptions {
   connection?: ConnectionOptions;
   /** Session continuity: grace period, outbox bounds, resume tokens. */
   session?: SessionOptions;
+  /**
+   * Where sessions are kept beyond this process (e.g. `new RedisSessionStore(redis)`), so clients
+   * resume on any node. Default: this process only.
+   */
+  sessionStore?: SessionStore;
+  /**
+   * This node's id (logs, metrics, session ownership).
+   * @default a random UUID
+   */
+  nodeId?: string;
   /** Clock for every timer of the gateway. @default systemClock */
   clock?: Clock;
   /** pino logger. @default pino at level `info` */
@@ -197,7 +210,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.duplicateLogin === undefined ? {} : { duplicateLogin: options.duplicateLogin }),
     ...(options.maxConnectionsPerUser === undefined ? {} : { maxConnectionsPerUser: options.maxConnectionsPerUser }),
   });
-  const authenticator = createAuthenticator(options.auth);
+  const authenticator = asConfigError('auth', () => createAuthenticator(options.auth));
+  // Build one limiter now so bad rate-limit settings fail here, not on every connection.
+  asConfigError('connection.rateLimits', () => new MessageRateLimiter({ clock, options: connectionOptions.rateLimits ?? {} }));
   const limiter = createConnectLimiter(options.connectRateLimit ?? {});
   let listening = false;
   let draining = false;
@@ -210,6 +225,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     registry,
     ...(options.session === undefined ? {} : { options: options.session }),
+    ...(options.sessionStore === undefined ? {} : { store: options.sessionStore }),
+    ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
     lifecycle: {
       created: (session) => events.emit('sessionCreated', session),
       resumed: (session) => events.emit('sessionResumed', session),
@@ -219,7 +236,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   });
   const sessions = {
-    open(connection: Connection, resumeToken: string, lastReceived: number) {
+    open(connection: Connection, resumeToken: string, lastReceived: number): Promise<OpenedSession> {
       return sessionManager.open(connection.userId, resumeToken, lastReceived);
     },
     established(connection: Connection, opened: OpenedSession, lastReceived: number) {
@@ -357,6 +374,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
       listening = false;
       wss.close();
+      await sessionManager.close();
       logger.info('drained');
     })();
     return drainPromise;
@@ -422,6 +440,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     drain,
     close: drain,
   };
+}
+
+/** Runs `make`, turning a configuration failure into one {@link ConfigError} naming `setting`. */
+function asConfigError<T>(setting: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (isConfigError(error)) throw error;
+    throw new ConfigError(setting, error instanceof Error ? error.message : String(error));
+  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -30,6 +30,12 @@ export class InboundSequencer<T> {
     return this.delivered;
   }
 
+  /** Restarts at `ack` (a session restored from a store); drops anything buffered. */
+  reset(ack: number): void {
+    this.delivered = ack;
+    this.early.clear();
+  }
+
   get bufferedCount(): number {
     return this.early.size;
   }

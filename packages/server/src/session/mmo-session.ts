@@ -36,6 +36,15 @@ export class MmoSession {
   readonly inbound: InboundSequencer<MmoEnvelope>;
   private nextOutSequence = 1;
   private peerAckValue = 0;
+  /**
+   * Our ack of the client's stream as far as the session store has it. With a store, envelopes
+   * carry this one, so a client never drops a message that a node taking over would not know.
+   */
+  durableInboundAck = 0;
+  /** Persistence of this session's changes, in order (resolved when nothing is pending). */
+  persistChain: Promise<void> = Promise.resolve();
+  /** True while this session's changes are written to a shared store. */
+  durable = false;
 
   constructor(
     readonly id: string,
@@ -57,9 +66,22 @@ export class MmoSession {
     return this.nextOutSequence - 1;
   }
 
-  /** Our cumulative ack of the client's reliable stream. */
+  /** Our cumulative ack of the client's stream (what handlers have been handed). */
   get inboundAck(): number {
     return this.inbound.ack;
+  }
+
+  /** The ack to put in envelopes: the durable one when a shared store backs the session. */
+  get ackForPeer(): number {
+    return this.durable ? this.durableInboundAck : this.inbound.ack;
+  }
+
+  /** Restores the stream position of a session loaded from a store (resume on another node). */
+  restore(state: { nextOutSequence: number; peerAck: number; inboundAck: number }): void {
+    this.nextOutSequence = state.nextOutSequence;
+    this.peerAckValue = state.peerAck;
+    this.inbound.reset(state.inboundAck);
+    this.durableInboundAck = state.inboundAck;
   }
 
   /** The client's cumulative ack of our stream. */

@@ -6,6 +6,7 @@ import { InboundSequencer } from './inbound-sequencer.js';
 import { Outbox } from './outbox.js';
 import { ResumeTokenSigner } from './resume-token.js';
 import { SessionManager } from './session-manager.js';
+import { MemorySessionStore } from './store/memory-session-store.js';
 
 const SECRET = 'resume-secret-0123456789-0123456789';
 
@@ -104,57 +105,57 @@ describe('ResumeTokenSigner', () => {
   });
 });
 
-describe('SessionManager', () => {
-  it('resumes with a valid token exactly once (single use), bound to the user', () => {
+describe('SessionManager', async () => {
+  it('resumes with a valid token exactly once (single use), bound to the user', async () => {
     const { sessions, events } = manager();
-    const first = sessions.open('ann', undefined, 0);
+    const first = (await sessions.open('ann', undefined, 0));
     expect(first.resumed).toBe(false);
     sessions.detach(first.session, 1006, 'dropped');
-    const second = sessions.open('ann', first.resumeToken, 0);
+    const second = (await sessions.open('ann', first.resumeToken, 0));
     expect(second).toMatchObject({ resumed: true, rejection: undefined });
     expect(second.session).toBe(first.session);
     sessions.detach(second.session, 1006, 'dropped');
     // The first token was used: refused as reused; the newest one works.
-    expect(sessions.open('ann', first.resumeToken, 0).rejection).toBe('reused');
-    expect(sessions.open('bob', second.resumeToken, 0).rejection).toBe('foreign');
-    expect(sessions.open('ann', second.resumeToken, 0).resumed).toBe(true);
-    expect(sessions.open('ann', 'garbage', 0).rejection).toBe('malformed');
+    expect((await sessions.open('ann', first.resumeToken, 0)).rejection).toBe('reused');
+    expect((await sessions.open('bob', second.resumeToken, 0)).rejection).toBe('foreign');
+    expect((await sessions.open('ann', second.resumeToken, 0)).resumed).toBe(true);
+    expect((await sessions.open('ann', 'garbage', 0)).rejection).toBe('malformed');
     expect(events.filter((e) => e.startsWith('resumed'))).toEqual(['resumed:ann', 'resumed:ann']);
   });
 
-  it('expires a detached session after the grace period on the injected clock', () => {
+  it('expires a detached session after the grace period on the injected clock', async () => {
     const { sessions, clock, events } = manager();
-    const opened = sessions.open('cy', undefined, 0);
+    const opened = (await sessions.open('cy', undefined, 0));
     sessions.detach(opened.session, 1006, 'dropped');
     clock.advance(999);
     expect(sessions.get(opened.session.id)).toBeDefined();
     clock.advance(1);
     expect(sessions.get(opened.session.id)).toBeUndefined();
     expect(events).toContain('expired:cy');
-    expect(sessions.open('cy', opened.resumeToken, 0).rejection).toBe('unknown');
+    expect((await sessions.open('cy', opened.resumeToken, 0)).rejection).toBe('unknown');
   });
 
-  it('a resume before the grace period ends cancels the expiry', () => {
+  it('a resume before the grace period ends cancels the expiry', async () => {
     const { sessions, clock } = manager();
-    const opened = sessions.open('di', undefined, 0);
+    const opened = (await sessions.open('di', undefined, 0));
     sessions.detach(opened.session, 1006, 'dropped');
     clock.advance(900);
-    expect(sessions.open('di', opened.resumeToken, 0).resumed).toBe(true);
+    expect((await sessions.open('di', opened.resumeToken, 0)).resumed).toBe(true);
     clock.advance(5_000);
     expect(sessions.get(opened.session.id)?.state).toBe('attached');
   });
 
-  it('ends a session at once on kick or replacement (no resume)', () => {
+  it('ends a session at once on kick or replacement (no resume)', async () => {
     const { sessions } = manager();
-    const opened = sessions.open('ed', undefined, 0);
+    const opened = (await sessions.open('ed', undefined, 0));
     sessions.detach(opened.session, 4004, 'kicked');
     expect(sessions.get(opened.session.id)).toBeUndefined();
-    expect(sessions.open('ed', opened.resumeToken, 0).rejection).toBe('unknown');
+    expect((await sessions.open('ed', opened.resumeToken, 0)).rejection).toBe('unknown');
   });
 
-  it('keeps reliable messages for a detached session and reports outbox overflow', () => {
+  it('keeps reliable messages for a detached session and reports outbox overflow', async () => {
     const { sessions } = manager({ maxOutboxMessages: 2 });
-    const opened = sessions.open('fi', undefined, 0);
+    const opened = (await sessions.open('fi', undefined, 0));
     sessions.detach(opened.session, 1006, 'dropped');
     expect(sessions.sendDetached(opened.session, MessageType.FRIEND_STATUS, { friendId: 'a' })).toBe('queued');
     expect(sessions.sendDetached(opened.session, MessageType.PLAYER_STATE, { playerId: 'volatile' })).toBe('queued');
@@ -168,23 +169,68 @@ describe('SessionManager', () => {
     expect(sessions.get(opened.session.id)).toBeUndefined();
   });
 
-  it('HTTP-side sessions are upgraded by their first socket and share id and data', () => {
+  it('HTTP-side sessions are upgraded by their first socket and share id and data', async () => {
     const { sessions, events } = manager();
-    const { session, resumeToken } = sessions.createSession('gil');
+    const { session, resumeToken } = (await sessions.createSession('gil'));
     session.data.set('cart', 3);
-    const opened = sessions.open('gil', resumeToken, 0);
+    const opened = (await sessions.open('gil', resumeToken, 0));
     expect(opened).toMatchObject({ upgraded: true, resumed: false });
     expect(opened.session.id).toBe(session.id);
     expect(opened.session.data.get('cart')).toBe(3);
     expect(events).toContain('upgraded:gil');
   });
 
-  it('clamps an ack beyond what was sent and reports it', () => {
+  it('clamps an ack beyond what was sent and reports it', async () => {
     const { sessions } = manager();
-    const { session } = sessions.open('hu', undefined, 0);
+    const { session } = (await sessions.open('hu', undefined, 0));
     session.takeOutSequence();
     expect(session.applyPeerAck(1)).toBe(true);
     expect(session.applyPeerAck(5)).toBe(false);
     expect(session.peerAck).toBe(1);
+  });
+});
+
+describe('SessionManager with a shared store (two nodes)', () => {
+  it('resumes on another node with exactly the unacknowledged messages; the old token is spent everywhere', async () => {
+    const clock = new ManualClock(1_000_000);
+    const store = new MemorySessionStore(clock);
+    const node = (nodeId: string) =>
+      new SessionManager({
+        clock,
+        logger: pino({ level: 'silent' }),
+        registry: createMessageRegistry(),
+        options: { resumeTokenSecret: SECRET, graceMs: 10_000 },
+        lifecycle: { created() {}, resumed() {}, upgraded() {}, disconnected() {}, expired() {} },
+        store,
+        nodeId,
+      });
+    const a = node('a');
+    const b = node('b');
+    const opened = await a.open('zed', undefined, 0);
+    for (const id of ['m1', 'm2', 'm3', 'm4']) {
+      const encoded = a.encodeFor(opened.session, MessageType.FRIEND_STATUS, { friendId: id }, { reliable: true, priority: 3 });
+      if (encoded === 'overflow') throw new Error('overflow');
+      await encoded.persisted;
+    }
+    a.applyPeerAck(opened.session, 2);
+    // Client messages 1..3 were handled on node a and that ack is durable before it is advertised.
+    for (const n of [1, 2, 3]) opened.session.inbound.offer(n, undefined as never);
+    a.noteInboundProgress(opened.session);
+    await opened.session.persistChain;
+    expect(opened.session.ackForPeer).toBe(3);
+
+    // Node a dies (nothing more from it). The client resumes on node b, having received up to 3.
+    const resumed = await b.open('zed', opened.resumeToken, 3);
+    expect(resumed).toMatchObject({ resumed: true, rejection: undefined });
+    expect(resumed.session.id).toBe(opened.session.id);
+    expect(resumed.session.outbox.after(3).map((e) => decodeMessage(e.frame)[0]!.sequence)).toEqual([4]);
+    expect(resumed.session.inboundAck).toBe(3);
+    // New messages continue the sequence where node a stopped.
+    const next = b.encodeFor(resumed.session, MessageType.FRIEND_STATUS, { friendId: 'm5' }, { reliable: true, priority: 3 });
+    expect(next !== 'overflow' && decodeMessage(next.frame)[0]!.sequence).toBe(5);
+    expect((await a.open('zed', opened.resumeToken, 0)).rejection).toBe('reused');
+    expect((await b.open('zed', opened.resumeToken, 0)).rejection).toBe('reused');
+    await a.close();
+    await b.close();
   });
 });

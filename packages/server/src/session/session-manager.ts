@@ -120,7 +120,8 @@ export class SessionManager {
         session.state = 'attached';
         session.detachedAtMs = undefined;
         this.applyPeerAck(session, lastReceivedSequence);
-        this.persist(session, (store) => store.setOwner(session.id, this.nodeId, this.attachedTtlMs()));
+        // Rewrite the durable copy from ours: it may have been lost (store restart) or be stale.
+        this.persist(session, (store) => store.replace(this.record(session, this.nodeId), session.outbox.after(0), this.attachedTtlMs()));
         if (upgraded) this.deps.lifecycle.upgraded(session);
         else this.deps.lifecycle.resumed(session);
         return { session, resumed: !upgraded, upgraded, resumeToken: this.signToken(session, nonce), rejection: undefined };
@@ -255,18 +256,24 @@ export class SessionManager {
   private async persistNew(session: MmoSession, owner: string, ttlMs: number): Promise<void> {
     if (this.store === undefined) return;
     session.durable = true;
-    const record: StoredSession = {
+    const record = this.record(session, owner);
+    await this.persist(session, (store) => store.save(record, ttlMs));
+  }
+
+  private record(session: MmoSession, owner: string): StoredSession {
+    const data: Record<string, unknown> = {};
+    for (const [k, v] of session.data) data[k] = v;
+    return {
       id: session.id,
       userId: session.userId,
       createdAtMs: session.createdAtMs,
       nonce: session.nonce,
       nextOutSequence: session.lastOutSequence + 1,
       peerAck: session.peerAck,
-      inboundAck: session.inboundAck,
+      inboundAck: session.durableInboundAck,
       ownerNode: owner,
-      data: {},
+      data,
     };
-    await this.persist(session, (store) => store.save(record, ttlMs));
   }
 
   private newSession(userId: string): MmoSession {
@@ -314,7 +321,8 @@ export class SessionManager {
       if (local.nonce !== claims.nonce) return 'reused';
       // Claim in the store first (another node may race for it); a store that is down does not
       // stop a resume on the node that holds the session anyway.
-      if (this.store !== undefined && !(await this.store.claim(local.id, claims.nonce, nonce, this.nodeId).catch(() => true))) {
+      // 'missing' (the store lost it, e.g. restarted) is fine here: this node rewrites it on attach.
+      if (this.store !== undefined && (await this.store.claim(local.id, claims.nonce, nonce, this.nodeId).catch(() => 'claimed')) === 'conflict') {
         return 'reused';
       }
       if (local.nonce !== claims.nonce) return 'reused'; // a concurrent resume on this node won
@@ -326,7 +334,9 @@ export class SessionManager {
       const stored = await this.store.load(claims.sessionId);
       if (stored === undefined) return 'unknown';
       if (stored.userId !== userId) return 'foreign';
-      if (!(await this.store.claim(stored.id, claims.nonce, nonce, this.nodeId))) return 'reused';
+      const claim = await this.store.claim(stored.id, claims.nonce, nonce, this.nodeId);
+      if (claim === 'missing') return 'unknown';
+      if (claim === 'conflict') return 'reused';
       const session = this.makeSession(stored.id, stored.userId, stored.createdAtMs);
       session.durable = true;
       session.nonce = nonce;

@@ -1,5 +1,5 @@
 import type { Clock } from '@mmo/protocol';
-import type { SessionStore, StoredOutboxEntry, StoredSession } from './session-store.js';
+import type { ClaimResult, SessionStore, StoredOutboxEntry, StoredSession } from './session-store.js';
 
 interface Entry {
   session: StoredSession;
@@ -31,6 +31,14 @@ export class MemorySessionStore implements SessionStore {
     this.entries.set(session.id, {
       session: structuredClone(session),
       outbox: previous?.outbox ?? [],
+      expiresAtMs: this.clock.now() + ttlMs,
+    });
+  }
+
+  async replace(session: StoredSession, outbox: readonly StoredOutboxEntry[], ttlMs: number): Promise<void> {
+    this.entries.set(session.id, {
+      session: structuredClone(session),
+      outbox: outbox.map((e) => ({ sequence: e.sequence, frame: e.frame.slice() })),
       expiresAtMs: this.clock.now() + ttlMs,
     });
   }
@@ -69,12 +77,13 @@ export class MemorySessionStore implements SessionStore {
     if (e !== undefined) e.session.inboundAck = Math.max(e.session.inboundAck, inboundAck);
   }
 
-  async claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<boolean> {
+  async claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<ClaimResult> {
     const e = this.live(sessionId);
-    if (e === undefined || e.session.nonce !== expectedNonce) return false;
+    if (e === undefined) return 'missing';
+    if (e.session.nonce !== expectedNonce) return 'conflict';
     e.session.nonce = newNonce;
     e.session.ownerNode = ownerNode;
-    return true;
+    return 'claimed';
   }
 
   async setOwner(sessionId: string, ownerNode: string, ttlMs: number): Promise<void> {

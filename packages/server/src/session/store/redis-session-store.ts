@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { SessionStore, StoredOutboxEntry, StoredSession } from './session-store.js';
+import type { ClaimResult, SessionStore, StoredOutboxEntry, StoredSession } from './session-store.js';
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -33,7 +33,9 @@ return 1`;
 
 // Single-use resume: swap the nonce only if it is still the expected one.
 const CLAIM = `
-if redis.call('HGET', KEYS[1], 'nonce') ~= ARGV[1] then return 0 end
+local nonce = redis.call('HGET', KEYS[1], 'nonce')
+if not nonce then return 2 end
+if nonce ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'nonce', ARGV[2], 'owner', ARGV[3])
 return 1`;
 
@@ -94,18 +96,33 @@ export class RedisSessionStore implements SessionStore {
     await this.redis
       .multi()
       .del(key)
-      .hset(key, {
-        userId: session.userId,
-        createdAtMs: String(session.createdAtMs),
-        nonce: session.nonce,
-        nextOut: String(session.nextOutSequence),
-        peerAck: String(session.peerAck),
-        inAck: String(session.inboundAck),
-        owner: session.ownerNode,
-        data: JSON.stringify(session.data),
-      })
+      .hset(key, this.fields(session))
       .pexpire(key, ttlMs)
       .exec();
+  }
+
+  async replace(session: StoredSession, outbox: readonly StoredOutboxEntry[], ttlMs: number): Promise<void> {
+    const key = this.key(session.id);
+    const outKey = this.outKey(session.id);
+    const tx = this.redis.multi().del(key, outKey).hset(key, this.fields(session)).pexpire(key, ttlMs);
+    for (const e of outbox) tx.xadd(outKey, `${e.sequence}-1`, 'f', Buffer.from(e.frame.buffer, e.frame.byteOffset, e.frame.byteLength));
+    if (outbox.length > 0) tx.pexpire(outKey, ttlMs);
+    const results = await tx.exec();
+    const failed = results?.find(([error]) => error !== null);
+    if (failed !== undefined) throw failed[0];
+  }
+
+  private fields(session: StoredSession): Record<string, string> {
+    return {
+      userId: session.userId,
+      createdAtMs: String(session.createdAtMs),
+      nonce: session.nonce,
+      nextOut: String(session.nextOutSequence),
+      peerAck: String(session.peerAck),
+      inAck: String(session.inboundAck),
+      owner: session.ownerNode,
+      data: JSON.stringify(session.data),
+    };
   }
 
   async load(sessionId: string): Promise<StoredSession | undefined> {
@@ -152,8 +169,9 @@ export class RedisSessionStore implements SessionStore {
     await this.redis.mmoInAck(this.key(sessionId), inboundAck);
   }
 
-  async claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<boolean> {
-    return (await this.redis.mmoClaim(this.key(sessionId), expectedNonce, newNonce, ownerNode)) === 1;
+  async claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<ClaimResult> {
+    const result = await this.redis.mmoClaim(this.key(sessionId), expectedNonce, newNonce, ownerNode);
+    return result === 1 ? 'claimed' : result === 2 ? 'missing' : 'conflict';
   }
 
   async setOwner(sessionId: string, ownerNode: string, ttlMs: number): Promise<void> {

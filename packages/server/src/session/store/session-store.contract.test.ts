@@ -56,11 +56,12 @@ describe.each(backends)('SessionStore contract: %s', (_name, make) => {
     const store = make();
     await store.save(record('s4'), 60_000);
     const results = await Promise.all([store.claim('s4', 'n1', 'n2', 'b'), store.claim('s4', 'n1', 'n3', 'c')]);
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await store.claim('s4', 'n1', 'n4', 'd')).toBe(false);
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'conflict')).toHaveLength(1);
+    expect(await store.claim('s4', 'n1', 'n4', 'd')).toBe('conflict');
     const loaded = await store.load('s4');
     expect(['n2', 'n3']).toContain(loaded?.nonce);
-    expect(await store.claim('missing', 'n1', 'n2', 'b')).toBe(false);
+    expect(await store.claim('missing', 'n1', 'n2', 'b')).toBe('missing');
   });
 
   it('records acks monotonically, owner, data, and deletes', async () => {
@@ -74,6 +75,17 @@ describe.each(backends)('SessionStore contract: %s', (_name, make) => {
     await store.delete('s5');
     expect(await store.load('s5')).toBeUndefined();
     expect(await store.readOutbox('s5', 0)).toEqual([]);
+  });
+
+  it('replaces a record and its whole outbox (after a store restart lost them)', async () => {
+    const store = make();
+    await store.save(record('s6'), 60_000);
+    await store.appendOutbox('s6', { sequence: 1, frame: frame(1) });
+    await store.replace({ ...record('s6'), nextOutSequence: 9, peerAck: 6 }, [{ sequence: 7, frame: frame(7) }, { sequence: 8, frame: frame(8) }], 60_000);
+    expect((await store.readOutbox('s6', 0)).map((e) => e.sequence)).toEqual([7, 8]);
+    expect(await store.load('s6')).toMatchObject({ nextOutSequence: 9, peerAck: 6 });
+    await store.appendOutbox('s6', { sequence: 9, frame: frame(9) });
+    expect((await store.readOutbox('s6', 8)).map((e) => e.sequence)).toEqual([9]);
   });
 
   it('does not resurrect an unknown session through appends or acks', async () => {

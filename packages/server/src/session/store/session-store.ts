@@ -17,6 +17,9 @@ export interface StoredSession {
   data: Record<string, unknown>;
 }
 
+/** Outcome of {@link SessionStore.claim}. */
+export type ClaimResult = 'claimed' | 'conflict' | 'missing';
+
 /** One persisted reliable outbound frame. */
 export interface StoredOutboxEntry {
   sequence: number;
@@ -33,6 +36,11 @@ export interface SessionStore {
   save(session: StoredSession, ttlMs: number): Promise<void>;
   load(sessionId: string): Promise<StoredSession | undefined>;
   /**
+   * Rewrites the record and its whole outbox from this node's copy (after a store restart lost
+   * them, or to take a session over), with a time to live in ms.
+   */
+  replace(session: StoredSession, outbox: readonly StoredOutboxEntry[], ttlMs: number): Promise<void>;
+  /**
    * Appends a reliable frame and advances `nextOutSequence` to `sequence + 1` atomically. Sequences
    * must increase; resolves once durable (a send may only go out after this).
    */
@@ -45,9 +53,10 @@ export interface SessionStore {
   setInboundAck(sessionId: string, inboundAck: number): Promise<void>;
   /**
    * Single-use claim for a resume: if the stored nonce equals `expectedNonce`, replace it with
-   * `newNonce`, set the owner node, and resolve true; otherwise false (a reused or raced token).
+   * `newNonce`, set the owner node: 'claimed'. 'conflict' when the nonce differs (a reused or raced
+   * token), 'missing' when there is no such session.
    */
-  claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<boolean>;
+  claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<ClaimResult>;
   /** Sets the owner node ('' = detached) and the record's time to live in ms. */
   setOwner(sessionId: string, ownerNode: string, ttlMs: number): Promise<void>;
   /** Replaces the session data. */

@@ -60,7 +60,10 @@ export interface ConnectionOptions {
    * @default 2000
    */
   closeGraceMs?: number;
-  /** Outbound queue limits and batching. */
+  /**
+   * Outbound queue limits and batching. The gateway's default `urgentPriority` is 5 (NORMAL): only
+   * LOW and BACKGROUND frames wait `maxBatchDelayMs` to batch.
+   */
   writeQueue?: WriteQueueOptions;
   /** Inbound per-type message rate limits. */
   rateLimits?: MessageRateLimiterOptions;

@@ -4,6 +4,7 @@ import {
   decodeMessage,
   encodeMessage,
   ErrorCode,
+  FRAME_HEADER_BYTES,
   isProtocolError,
   type MessageRegistry,
   MessageType,
@@ -95,8 +96,15 @@ export class Connection {
     this.connectedAtMs = clock.now();
     this.writeQueue = new WriteQueue({
       clock,
-      options: options.writeQueue ?? {},
+      // Game traffic (NORMAL and up: replies, actions, acks, tick output) must not wait for the
+      // batching delay; frames written in one event-loop turn still share one socket write. Only
+      // LOW/BACKGROUND traffic (presence, social) waits to batch.
+      options: { urgentPriority: Priority.NORMAL, ...options.writeQueue },
       write: (batch, done) => socket.send(batch, done),
+      // Urgent frames flush after the current I/O phase (setImmediate) rather than on a microtask:
+      // replies to every message read in this loop iteration share one socket write, and none
+      // waits longer than that iteration.
+      scheduleMicrotask: (fn) => setImmediate(fn),
       onOverflow: ({ queuedBytes }) => this.onSlowConsumer(queuedBytes),
     });
     this.rateLimiter = new MessageRateLimiter({ clock, options: options.rateLimits ?? {} });
@@ -199,8 +207,9 @@ export class Connection {
       }
     }
     if (ok) {
-      this.deps.metrics.messages.inc({ direction: 'out', message_type: descriptor.name });
-      this.deps.metrics.bandwidthBytes.inc({ direction: 'out', message_type: descriptor.name }, frame.length);
+      const out = this.deps.metrics.traffic.out;
+      out.messages.get(descriptor.name).inc();
+      out.bytes.get(descriptor.name).inc(frame.length);
     }
     return ok;
   }
@@ -332,8 +341,9 @@ export class Connection {
     }
     for (const env of envelopes) {
       const name = this.deps.registry.get(env.type)?.name ?? 'unknown';
-      this.deps.metrics.messages.inc({ direction: 'in', message_type: name });
-      this.deps.metrics.bandwidthBytes.inc({ direction: 'in', message_type: name }, env.payload.length + 8);
+      const traffic = this.deps.metrics.traffic.in;
+      traffic.messages.get(name).inc();
+      traffic.bytes.get(name).inc(env.payload.length + FRAME_HEADER_BYTES);
       const verdict = this.rateLimiter.check(env.type);
       if (verdict === 'close') {
         this.deps.metrics.rateLimited.inc({ message_type: name });

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { isHandlerError } from '../router/handler-error.js';
 import type { HandlerContext, Router } from '../router/router.js';
-import { runWithTimeout } from '../router/run-handler.js';
+import { LazySignal, settleWithin } from '../router/run-handler.js';
 import type { OpenedSession } from '../session/session-manager.js';
 import type { Connection } from './connection.js';
 
@@ -202,13 +202,13 @@ export class InboundProcessor {
     }
     const timeoutMs = route.timeoutMs ?? this.deps.handlerTimeoutMs;
     const started = performance.now();
-    let signal: AbortSignal = conn.lifetime.signal;
+    const lazy = new LazySignal(conn.lifetime.signal);
     const ctx: HandlerContext = {
       connection: conn.info(),
       envelope: env,
       payload,
       get signal() {
-        return signal;
+        return lazy.signal;
       },
       reply: (type, body, options) => {
         conn.send(type, body, options);
@@ -217,19 +217,28 @@ export class InboundProcessor {
     };
     let reachedHandler = false;
     try {
-      await runWithTimeout(clock, env.type, timeoutMs, conn.lifetime.signal, (s) => {
-        signal = s;
-        return router.run(ctx, async () => {
+      // Fast path: with no middleware and a synchronous handler there is nothing to wait for, so
+      // no timer and no promise (most game handlers are synchronous).
+      let outcome: void | Promise<void>;
+      if (router.hasMiddleware) {
+        outcome = router.run(ctx, async () => {
           reachedHandler = true;
           await route.handler(ctx);
         });
-      });
+      } else {
+        reachedHandler = true;
+        outcome = route.handler(ctx);
+      }
+      if (outcome !== undefined && typeof (outcome as Promise<void>).then === 'function') {
+        await settleWithin(clock, env.type, timeoutMs, outcome as Promise<void>, (error) => lazy.abort(error));
+      }
       // Middleware that stopped the message (did not call next) gets no ACK.
       if (env.requiresAck && reachedHandler) conn.send(MessageType.ACK, { sequence: env.sequence });
     } catch (error) {
       this.answerFailure(conn, env, descriptor.name, error, logger);
     } finally {
-      metrics.handlerDuration.observe({ message_type: descriptor.name }, (performance.now() - started) / 1000);
+      lazy.release();
+      metrics.handlerDurationByType.get(descriptor.name).observe((performance.now() - started) / 1000);
     }
   }
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabelledCache } from './labelled.js';
 
 /** Options of {@link createGatewayMetrics}. */
 export interface GatewayMetricsOptions {
@@ -16,9 +17,19 @@ export interface GatewayMetricsOptions {
   defaultLabels?: Record<string, string>;
 }
 
+/** Per-message-type counters of one direction, memoised (see {@link LabelledCache}). */
+export interface TrafficCounters {
+  messages: LabelledCache<{ inc(value?: number): void }>;
+  bytes: LabelledCache<{ inc(value?: number): void }>;
+}
+
 /** Every metric the gateway exports. Names of the seed are kept (`mmorpg_*`). */
 export interface GatewayMetrics {
   readonly registry: Registry;
+  /** Hot-path views of `messages` and `bandwidthBytes` by direction and type name. */
+  readonly traffic: { in: TrafficCounters; out: TrafficCounters };
+  /** Hot-path view of `handlerDuration` by type name. */
+  readonly handlerDurationByType: LabelledCache<{ observe(value: number): void }>;
   /** Players with an established session, by region and zone. */
   readonly playersOnline: Gauge<'region' | 'zone'>;
   /** Time from a state change to its send, by update type. */
@@ -59,8 +70,26 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   if (options.defaultLabels !== undefined) registry.setDefaultLabels(options.defaultLabels);
   if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const messages = new Counter({ name: 'mmo_messages_total', help: 'Messages by direction and type', labelNames: ['direction', 'message_type'], registers });
+  const bandwidthBytes = new Counter({ name: 'mmorpg_bandwidth_bytes_total', help: 'Bytes on the wire', labelNames: ['direction', 'message_type'], registers });
+  const handlerDuration = new Histogram({
+    name: 'mmo_handler_duration_seconds',
+    help: 'Message handler run time',
+    labelNames: ['message_type'],
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers,
+  });
+  const traffic = (direction: 'in' | 'out'): TrafficCounters => ({
+    messages: new LabelledCache((type) => messages.labels(direction, type)),
+    bytes: new LabelledCache((type) => bandwidthBytes.labels(direction, type)),
+  });
   return {
     registry,
+    traffic: { in: traffic('in'), out: traffic('out') },
+    handlerDurationByType: new LabelledCache((type) => handlerDuration.labels(type)),
+    messages,
+    bandwidthBytes,
+    handlerDuration,
     playersOnline: new Gauge({ name: 'mmorpg_players_online', help: 'Players with an established session', labelNames: ['region', 'zone'], registers }),
     stateUpdateLatency: new Histogram({
       name: 'mmorpg_state_update_latency_seconds',
@@ -69,20 +98,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
-    bandwidthBytes: new Counter({ name: 'mmorpg_bandwidth_bytes_total', help: 'Bytes on the wire', labelNames: ['direction', 'message_type'], registers }),
-    messages: new Counter({ name: 'mmo_messages_total', help: 'Messages by direction and type', labelNames: ['direction', 'message_type'], registers }),
     connectionsActive: new Gauge({ name: 'mmo_connections_active', help: 'Open WebSocket connections', registers }),
     connectionsTotal: new Counter({ name: 'mmo_connections_total', help: 'Accepted WebSocket connections', registers }),
     upgradesRefused: new Counter({ name: 'mmo_upgrades_refused_total', help: 'Upgrades refused before the 101, by reason', labelNames: ['reason'], registers }),
     closes: new Counter({ name: 'mmo_connection_closes_total', help: 'Connections closed, by close code', labelNames: ['code'], registers }),
     slowConsumerCloses: new Counter({ name: 'mmo_slow_consumer_closes_total', help: 'Connections closed because their write queue overflowed', registers }),
-    handlerDuration: new Histogram({
-      name: 'mmo_handler_duration_seconds',
-      help: 'Message handler run time',
-      labelNames: ['message_type'],
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers,
-    }),
     handlerErrors: new Counter({ name: 'mmo_handler_errors_total', help: 'Handler failures by type and code', labelNames: ['message_type', 'code'], registers }),
     writeQueueBytes: new Gauge({ name: 'mmo_write_queue_bytes', help: 'Bytes waiting in write queues', registers }),
     messagesShed: new Counter({ name: 'mmo_messages_shed_total', help: 'Volatile messages dropped or coalesced by write-queue shedding', registers }),

@@ -104,6 +104,11 @@ export class Router {
     return this;
   }
 
+  /** True when any middleware is registered. */
+  get hasMiddleware(): boolean {
+    return this.chain.length > 0;
+  }
+
   /** The route of `type`, if any. */
   route(type: number): RouteEntry | undefined {
     return this.routes.get(type);

@@ -111,4 +111,19 @@ describe('session resume over real sockets', () => {
     const refusal = registry.unpack(MessageType.ERROR, (await b.next(MessageType.ERROR)).payload);
     expect(refusal.details).toEqual({ reason: 'unknown' });
   });
+
+  it('an HTTP-side session delivers what was sent to it before its first socket', async () => {
+    const { gateway, url } = await startGateway();
+    running.push(gateway);
+    const { session, resumeToken } = await gateway.sessions.createSession('web');
+    gateway.sendToSession(session.id, MessageType.FRIEND_STATUS, { friendId: 'early' });
+    const upgraded = new Promise((resolve) => gateway.events.once('sessionUpgraded', resolve));
+    const client = await connect(url, { token: await signToken('web') });
+    const { ce } = await handshake(client, { resumeToken });
+    await upgraded;
+    expect(ce).toMatchObject({ sessionId: session.id, resumed: false });
+    const early = await client.next(MessageType.FRIEND_STATUS);
+    expect(early.sequence).toBe(1);
+    expect(registry.unpack(MessageType.FRIEND_STATUS, early.payload).friendId).toBe('early');
+  });
 });

@@ -241,8 +241,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     established(connection: Connection, opened: OpenedSession, lastReceived: number) {
       connections.established(connection);
-      if (opened.resumed) {
-        // Exactly what the client has not received, in order, before anything new.
+      if (opened.resumed || opened.upgraded) {
+        // Exactly what the client has not received, in order, before anything new (an upgraded
+        // HTTP-side session may hold messages sent before its first socket).
         for (const entry of connection.session!.outbox.after(lastReceived)) {
           connection.enqueueFrame(entry.frame, Priority.HIGH, false);
         }

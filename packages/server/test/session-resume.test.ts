@@ -54,7 +54,10 @@ describe('session resume over real sockets', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(b.received.filter((e) => e.type === MessageType.FRIEND_STATUS)).toEqual([]);
 
-    // The old token was single-use: a second resume with it is refused and starts fresh.
+    // The old token was single-use: once the client has used its new one (any message), a second
+    // resume with the old one is refused and starts fresh.
+    b.send({ type: MessageType.HEARTBEAT, ack: 8 });
+    await b.next(MessageType.PONG);
     const c = await connect(url, { token, headers: {} });
     const fresh = await handshake(c, { resumeToken: ce.resumeToken, lastReceivedSequence: 3 });
     const refusal = registry.unpack(MessageType.ERROR, (await c.next(MessageType.ERROR)).payload);

@@ -59,6 +59,8 @@ export class InboundProcessor {
       return;
     }
     const session = conn.session!;
+    // Any message after the handshake shows the client has its new resume token.
+    if (session.previousNonce !== undefined) conn.deps.sessions.confirmToken(session);
     if (env.ack > 0 && !conn.deps.sessions.applyPeerAck(session, env.ack)) {
       conn.countProtocolError(ErrorCode.PROTOCOL_VIOLATION, `ack ${env.ack} is beyond the last sequence sent`, env.sequence);
     }

@@ -28,6 +28,12 @@ export class MmoSession {
   state: MmoSessionState = 'new';
   /** Current single-use resume nonce; rotated on every (re)attach. */
   nonce = '';
+  /**
+   * The nonce the latest attach consumed. Still honoured until the client shows it got its new
+   * token (its first message after CONNECTION_ESTABLISHED): a connection that dies before the new
+   * token arrives must not lose the session.
+   */
+  previousNonce: string | undefined;
   /** When the socket went away (ms), while detached. */
   detachedAtMs: number | undefined;
   /** Free-form data shared by the HTTP side and the socket of this session. */

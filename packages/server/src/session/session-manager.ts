@@ -54,6 +54,11 @@ export interface SessionManagerDeps {
   nodeId?: string;
 }
 
+/** A token's nonce is good if it is the current one or the not-yet-confirmed previous one. */
+function acceptsNonce(session: MmoSession, nonce: string): boolean {
+  return nonce === session.nonce || (session.previousNonce !== undefined && nonce === session.previousNonce);
+}
+
 /** Close codes after which a session is over at once instead of waiting for a resume. */
 const ENDS_SESSION = new Set<number>([CloseCode.KICKED, CloseCode.REPLACED, CloseCode.SESSION_LOST, CloseCode.AUTH_FAILED]);
 
@@ -219,6 +224,13 @@ export class SessionManager {
     return 'queued';
   }
 
+  /** The client used the session after its (re)attach, so it holds the newest token. */
+  confirmToken(session: MmoSession): void {
+    if (session.previousNonce === undefined) return;
+    session.previousNonce = undefined;
+    this.persist(session, (store) => store.confirmNonce(session.id));
+  }
+
   /** Stops timers; resolves when pending writes to the store are done. */
   async close(): Promise<void> {
     if (this.refreshTimer !== undefined) this.deps.clock.clearTimeout(this.refreshTimer);
@@ -268,6 +280,7 @@ export class SessionManager {
       userId: session.userId,
       createdAtMs: session.createdAtMs,
       nonce: session.nonce,
+      previousNonce: session.previousNonce ?? '',
       nextOutSequence: session.lastOutSequence + 1,
       peerAck: session.peerAck,
       inboundAck: session.durableInboundAck,
@@ -318,14 +331,15 @@ export class SessionManager {
     if (local !== undefined) {
       if (local.state === 'ended') return 'unknown';
       if (local.userId !== userId) return 'foreign';
-      if (local.nonce !== claims.nonce) return 'reused';
+      if (!acceptsNonce(local, claims.nonce)) return 'reused';
       // Claim in the store first (another node may race for it); a store that is down does not
       // stop a resume on the node that holds the session anyway.
       // 'missing' (the store lost it, e.g. restarted) is fine here: this node rewrites it on attach.
       if (this.store !== undefined && (await this.store.claim(local.id, claims.nonce, nonce, this.nodeId).catch(() => 'claimed')) === 'conflict') {
         return 'reused';
       }
-      if (local.nonce !== claims.nonce) return 'reused'; // a concurrent resume on this node won
+      if (!acceptsNonce(local, claims.nonce)) return 'reused'; // a concurrent resume on this node won
+      if (claims.nonce === local.nonce) local.previousNonce = local.nonce;
       local.nonce = nonce;
       return { session: local, nonce };
     }
@@ -340,6 +354,7 @@ export class SessionManager {
       const session = this.makeSession(stored.id, stored.userId, stored.createdAtMs);
       session.durable = true;
       session.nonce = nonce;
+      session.previousNonce = claims.nonce === stored.nonce ? stored.nonce : stored.previousNonce || undefined;
       session.state = 'detached';
       session.restore(stored);
       for (const entry of await this.store.readOutbox(stored.id, stored.peerAck)) {

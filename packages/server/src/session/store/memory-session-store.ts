@@ -80,10 +80,17 @@ export class MemorySessionStore implements SessionStore {
   async claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<ClaimResult> {
     const e = this.live(sessionId);
     if (e === undefined) return 'missing';
-    if (e.session.nonce !== expectedNonce) return 'conflict';
-    e.session.nonce = newNonce;
+    const s = e.session;
+    if (expectedNonce === s.nonce) s.previousNonce = s.nonce;
+    else if (s.previousNonce === '' || expectedNonce !== s.previousNonce) return 'conflict';
+    s.nonce = newNonce;
     e.session.ownerNode = ownerNode;
     return 'claimed';
+  }
+
+  async confirmNonce(sessionId: string): Promise<void> {
+    const e = this.live(sessionId);
+    if (e !== undefined) e.session.previousNonce = '';
   }
 
   async setOwner(sessionId: string, ownerNode: string, ttlMs: number): Promise<void> {

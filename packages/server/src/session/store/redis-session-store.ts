@@ -35,7 +35,12 @@ return 1`;
 const CLAIM = `
 local nonce = redis.call('HGET', KEYS[1], 'nonce')
 if not nonce then return 2 end
-if nonce ~= ARGV[1] then return 0 end
+local prev = redis.call('HGET', KEYS[1], 'prevNonce') or ''
+if ARGV[1] == nonce then
+  redis.call('HSET', KEYS[1], 'prevNonce', nonce)
+elseif prev == '' or ARGV[1] ~= prev then
+  return 0
+end
 redis.call('HSET', KEYS[1], 'nonce', ARGV[2], 'owner', ARGV[3])
 return 1`;
 
@@ -117,6 +122,7 @@ export class RedisSessionStore implements SessionStore {
       userId: session.userId,
       createdAtMs: String(session.createdAtMs),
       nonce: session.nonce,
+      prevNonce: session.previousNonce,
       nextOut: String(session.nextOutSequence),
       peerAck: String(session.peerAck),
       inAck: String(session.inboundAck),
@@ -139,6 +145,7 @@ export class RedisSessionStore implements SessionStore {
       userId: h['userId'],
       createdAtMs: Number(h['createdAtMs'] ?? 0),
       nonce: h['nonce'] ?? '',
+      previousNonce: h['prevNonce'] ?? '',
       nextOutSequence: Number(h['nextOut'] ?? 1),
       peerAck: Number(h['peerAck'] ?? 0),
       inboundAck: Number(h['inAck'] ?? 0),
@@ -176,6 +183,10 @@ export class RedisSessionStore implements SessionStore {
 
   async setOwner(sessionId: string, ownerNode: string, ttlMs: number): Promise<void> {
     await this.redis.mmoSetOwner(this.key(sessionId), this.outKey(sessionId), ownerNode, ttlMs);
+  }
+
+  async confirmNonce(sessionId: string): Promise<void> {
+    await this.redis.hset(this.key(sessionId), 'prevNonce', '');
   }
 
   async setData(sessionId: string, data: Record<string, unknown>): Promise<void> {

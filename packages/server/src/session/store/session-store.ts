@@ -5,6 +5,8 @@ export interface StoredSession {
   createdAtMs: number;
   /** Current single-use resume nonce. */
   nonce: string;
+  /** Nonce consumed by the latest attach, honoured until the client confirms ('' when none). */
+  previousNonce: string;
   /** Next outbound reliable sequence to assign. */
   nextOutSequence: number;
   /** The client's cumulative ack of our stream. */
@@ -52,11 +54,13 @@ export interface SessionStore {
   /** Records our cumulative ack of the client's stream. */
   setInboundAck(sessionId: string, inboundAck: number): Promise<void>;
   /**
-   * Single-use claim for a resume: if the stored nonce equals `expectedNonce`, replace it with
-   * `newNonce`, set the owner node: 'claimed'. 'conflict' when the nonce differs (a reused or raced
-   * token), 'missing' when there is no such session.
+   * Single-use claim for a resume: if `expectedNonce` is the stored nonce (which then becomes the
+   * previous one) or the still-unconfirmed previous nonce, store `newNonce`, set the owner node:
+   * 'claimed'. 'conflict' otherwise (a reused or raced token), 'missing' when there is no session.
    */
   claim(sessionId: string, expectedNonce: string, newNonce: string, ownerNode: string): Promise<ClaimResult>;
+  /** The client got its newest token: the previous nonce stops working. */
+  confirmNonce(sessionId: string): Promise<void>;
   /** Sets the owner node ('' = detached) and the record's time to live in ms. */
   setOwner(sessionId: string, ownerNode: string, ttlMs: number): Promise<void>;
   /** Replaces the session data. */

@@ -229,7 +229,13 @@ export class TickLoop {
     this.timer = undefined;
     if (!this.running) return;
     const now = this.clock.now();
-    if (this.slotTimeMs(this.nextTick) - now > EARLY_FIRE_TOLERANCE_MS) {
+    const earlyMs = this.slotTimeMs(this.nextTick) - now;
+    if (earlyMs > this.periodMs + EARLY_FIRE_TOLERANCE_MS) {
+      // No timer fires a whole period early: the wall clock stepped backwards while we waited.
+      // This slot is due now on the stepped clock.
+      this.anchorMs = now;
+      this.anchorTick = this.nextTick;
+    } else if (earlyMs > EARLY_FIRE_TOLERANCE_MS) {
       this.schedule();
       return;
     }

@@ -1,0 +1,2 @@
+export { TypedEmitter } from './emitter.js';
+export type { Listener, Unsubscribe } from './emitter.js';

@@ -129,4 +129,21 @@ describe('session resume over real sockets', () => {
     expect(early.sequence).toBe(1);
     expect(registry.unpack(MessageType.FRIEND_STATUS, early.payload).friendId).toBe('early');
   });
+
+  it('acknowledges a client message on a quiet connection within moments (standalone ACK)', async () => {
+    const reg = createMessageRegistry();
+    const Act = reg.register({ type: 1000, name: 'Act', schema: jsonSchema<{ n: number }>() });
+    const { gateway, url } = await startGateway({ registry: reg });
+    running.push(gateway);
+    gateway.router.on(Act, () => {});
+    const client = await connect(url, { token: await signToken('quiet') });
+    await handshake(client);
+    await client.next(MessageType.AUTH_RESULT);
+    const sent = Date.now();
+    client.send({ type: 1000, sequence: 1, payload: reg.pack(Act, { n: 1 }) });
+    const ack = await client.next(MessageType.ACK, 2_000);
+    expect(ack.ack).toBe(1);
+    expect(ack.sequence).toBe(0); // volatile: never replayed, never acked back
+    expect(Date.now() - sent).toBeLessThan(1_000);
+  });
 });

@@ -26,6 +26,9 @@ import type { InboundProcessor } from './inbound-processor.js';
 import type { TransportSocket } from './transport-socket.js';
 import { WriteQueue } from './write-queue/index.js';
 
+/** How long an advanced inbound ack may wait for an outgoing frame to ride on, in ms. */
+const STANDALONE_ACK_DELAY_MS = 50;
+
 /** Longest delay a JavaScript timer accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -83,6 +86,9 @@ export class Connection {
   private handshakeTimer: ReturnType<Clock['setTimeout']> | undefined;
   private closeTimer: ReturnType<Clock['setTimeout']> | undefined;
   private expiryTimer: ReturnType<Clock['setTimeout']> | undefined;
+  private ackTimer: ReturnType<Clock['setTimeout']> | undefined;
+  /** Highest inbound ack carried by a frame we sent. */
+  private advertisedAck = 0;
   private readonly pending: MmoEnvelope[] = [];
   /** Frames waiting for the session store before they may be written. */
   private durableChain: Promise<void> = Promise.resolve();
@@ -190,6 +196,7 @@ export class Connection {
         return false;
       }
       frame = encoded.frame;
+      this.advertisedAck = Math.max(this.advertisedAck, session.ackForPeer);
       if (encoded.persisted === undefined && this.pendingDurable === 0) {
         ok = this.enqueueFrame(frame, priority, !reliable, options.coalesceKey);
       } else {
@@ -284,6 +291,25 @@ export class Connection {
     this.closeTimer = clock.setTimeout(() => socket.terminate(), options.closeGraceMs);
   }
 
+  /**
+   * Acks normally ride on outgoing envelopes; when nothing goes out for a moment after the client's
+   * reliable stream advanced, a volatile ACK carries the cumulative ack, so a client's `send`
+   * settles quickly even on a quiet server.
+   */
+  scheduleStandaloneAck(): void {
+    if (this.ackTimer !== undefined || this.session === undefined) return;
+    this.ackTimer = this.deps.clock.setTimeout(() => {
+      this.ackTimer = undefined;
+      const session = this.session;
+      if (session === undefined || this.state !== 'open') return;
+      if (session.ackForPeer > this.advertisedAck) {
+        this.send(MessageType.ACK, { sequence: session.ackForPeer }, { reliable: false });
+      } else if (session.inboundAck > session.ackForPeer) {
+        this.scheduleStandaloneAck(); // still waiting for the store to make it durable
+      }
+    }, STANDALONE_ACK_DELAY_MS);
+  }
+
   /** Timers cannot wait longer than 2^31-1 ms (~24.8 days); longer expiries re-arm in steps. */
   private armExpiry(): void {
     const remaining = this.deps.identity.expiresAtMs - this.deps.clock.now();
@@ -298,6 +324,8 @@ export class Connection {
     this.idle.stop();
     if (this.expiryTimer !== undefined) this.deps.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
+    if (this.ackTimer !== undefined) this.deps.clock.clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
     if (this.handshakeTimer !== undefined) this.deps.clock.clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
   }

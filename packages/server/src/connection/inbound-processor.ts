@@ -80,6 +80,7 @@ export class InboundProcessor {
     await this.dispatch(conn, env);
     for (const next of session.inbound.takeReady()) await this.dispatch(conn, next);
     conn.deps.sessions.noteInboundProgress(session);
+    conn.scheduleStandaloneAck();
   }
 
   private async dispatch(conn: Connection, env: MmoEnvelope): Promise<void> {

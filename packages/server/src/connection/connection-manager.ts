@@ -1,4 +1,5 @@
 import { CloseCode } from '@mmo/protocol';
+import { definedOnly } from '../config/defined-only.js';
 import type { Connection } from './connection.js';
 
 /** What happens when a user who is already connected connects again. */
@@ -43,7 +44,7 @@ export class ConnectionManager {
   private readonly options: Readonly<Required<ConnectionManagerOptions>>;
 
   constructor(options: ConnectionManagerOptions = {}) {
-    this.options = { ...connectionManagerDefaults, ...stripUndefined(options) };
+    this.options = { ...connectionManagerDefaults, ...definedOnly(options) };
   }
 
   /** Checks, before the 101, whether `userId` may connect now. */
@@ -128,6 +129,3 @@ export class ConnectionManager {
   }
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -7,6 +7,7 @@ import { type Logger, pino } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createAdminRoutes } from '../admin/admin-routes.js';
 import { ConfigError, isConfigError } from '../config/config-error.js';
+import { definedOnly } from '../config/defined-only.js';
 import { validateGatewayOptions } from '../config/gateway-options-schema.js';
 import { MessageRateLimiter } from '../router/rate-limit/index.js';
 import { Connection } from '../connection/connection.js';
@@ -248,15 +249,13 @@ export function createGateway(options: GatewayOptions): Gateway {
           connection.enqueueFrame(entry.frame, Priority.HIGH, false);
         }
       }
-      metrics.playersOnline.set({ region, zone: 'none' }, countEstablished());
+      establishedCount++;
+      metrics.playersOnline.set({ region, zone: 'none' }, establishedCount);
       events.emit('connection', connection.info());
     },
   };
-  const countEstablished = () => {
-    let n = 0;
-    for (const c of connections.all()) if (c.session !== undefined && c.state === 'open') n++;
-    return n;
-  };
+  /** Connections that completed their handshake and are not closed yet (players online). */
+  let establishedCount = 0;
 
   const inbound = new InboundProcessor({
     clock,
@@ -303,7 +302,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         metrics.connectionsActive.dec();
         metrics.closes.inc({ code: String(code) });
-        metrics.playersOnline.set({ region, zone: 'none' }, countEstablished());
+        if (wasEstablished) establishedCount--;
+        metrics.playersOnline.set({ region, zone: 'none' }, establishedCount);
         logger.debug({ conn: conn.id, user: conn.userId, code, reason }, 'connection closed');
         if (wasEstablished) events.emit('disconnect', conn.info(), code, reason);
         if (connections.size === 0 && emptyWaiters.length > 0) {
@@ -453,6 +453,3 @@ function asConfigError<T>(setting: string, make: () => T): T {
   }
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

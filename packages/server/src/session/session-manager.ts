@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Clock, CloseCode, encodeMessage, type MessageRegistry, Priority, type TimerHandle } from '@mmo/protocol';
 import type { Logger } from 'pino';
 import type { SendOptions } from '../router/router.js';
+import { definedOnly } from '../config/defined-only.js';
 import { MmoSession } from './mmo-session.js';
 import { ResumeTokenSigner } from './resume-token.js';
 import { sessionDefaults, type SessionOptions } from './session-options.js';
@@ -78,8 +79,7 @@ export class SessionManager {
   private refreshTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: SessionManagerDeps) {
-    const given = Object.fromEntries(Object.entries(deps.options ?? {}).filter(([, v]) => v !== undefined));
-    this.options = { ...sessionDefaults, ...given };
+    this.options = { ...sessionDefaults, ...definedOnly(deps.options ?? {}) };
     this.signer = new ResumeTokenSigner(deps.options?.resumeTokenSecret ?? randomBytes(32));
     this.store = deps.store;
     this.nodeId = deps.nodeId ?? randomUUID();

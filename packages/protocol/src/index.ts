@@ -111,3 +111,12 @@ export type {
   VectorQuantizer,
   VectorQuantizerOptions,
 } from './quantize/index.js';
+
+export {
+  WORLD_DELTA_MAX_VISIBLE,
+  createEntityStateCodec,
+  entityStateCodecDefaults,
+  readWorldDeltaHeader,
+  writeWorldDeltaHeader,
+} from './state/index.js';
+export type { EntityMotion, EntityStateCodec, EntityStateCodecOptions, QuantizedEntityState } from './state/index.js';

@@ -146,6 +146,28 @@ export class BitWriter {
   }
 
   /**
+   * Appends the first `bitLength` bits of `bits` (as another writer's {@link finish} returned
+   * them), so pieces encoded once can be assembled into many streams without re-encoding.
+   * Throws `VALUE_OUT_OF_RANGE`, before writing anything, if `bitLength` is not an integer in
+   * `0..bits.length * 8` or the output would pass `maxBytes`.
+   */
+  appendBits(bits: Uint8Array, bitLength: number): void {
+    if (!Number.isSafeInteger(bitLength) || bitLength < 0 || bitLength > bits.length * 8) {
+      throw outOfRange(`cannot append ${String(bitLength)} bits from ${bits.length} bytes`);
+    }
+    this.reserve(bitLength);
+    const whole = bitLength >>> 3;
+    if (this.bitIndex === 0) {
+      this.buf.set(bits.subarray(0, whole), this.byteIndex);
+      this.byteIndex += whole;
+    } else {
+      for (let i = 0; i < whole; i++) this.writeBits(bits[i]!, 8);
+    }
+    const rest = bitLength & 7;
+    if (rest > 0) this.writeBits(bits[whole]! >>> (8 - rest), rest);
+  }
+
+  /**
    * Returns a copy of the bytes written so far, exactly {@link byteLength} long, the last byte
    * zero-padded. The writer keeps its contents; call {@link reset} to reuse it.
    */

@@ -66,6 +66,14 @@ export interface QuaternionQuantizer {
    * sent index is >= 0 (any bits decode to some rotation). Throws `BITSTREAM_OVERRUN` if the bits run out.
    */
   read(reader: BitReader): QuaternionLike;
+  /**
+   * The integers {@link write} would send: `[index, a, b, c]` (index of the largest component, then
+   * the other three quantized). Same errors as `write`; used by delta encoders that compare
+   * rotations exactly.
+   */
+  quantize(rotation: Readonly<QuaternionLike>): [number, number, number, number];
+  /** The unit quaternion that `[index, a, b, c]` stands for (what {@link read} returns for them). */
+  dequantize(index: number, a: number, b: number, c: number): QuaternionLike;
 }
 
 /**
@@ -142,31 +150,63 @@ export function createQuaternionQuantizer(options?: QuaternionQuantizerOptions):
   const quantize = (c: number): number => quantizeFloat(c, -COMPONENT_LIMIT, COMPONENT_LIMIT, bits);
   const dequantize = (q: number): number => dequantizeFloat(q, -COMPONENT_LIMIT, COMPONENT_LIMIT, bits);
 
+  const quantizeRotation = (rotation: Readonly<QuaternionLike>): [number, number, number, number] => {
+    const { x, y, z, w } = rotation;
+    // hypot avoids overflow and underflow for very large or very small unnormalised inputs.
+    const norm = Math.hypot(x, y, z, w);
+    if (!(norm > 0) || !Number.isFinite(norm)) {
+      throw new ProtocolError(
+        ProtocolErrorCode.VALUE_OUT_OF_RANGE,
+        `quaternion: cannot encode (${String(x)}, ${String(y)}, ${String(z)}, ${String(w)}): ` +
+          'length must be finite and non-zero',
+      );
+    }
+    const c: readonly [number, number, number, number] = [x / norm, y / norm, z / norm, w / norm];
+    let largest = 0;
+    for (let i = 1; i < 4; i++) {
+      if (Math.abs(c[i]!) > Math.abs(c[largest]!)) largest = i;
+    }
+    const sign = c[largest]! < 0 ? -1 : 1;
+    return [
+      largest,
+      quantize(sign * c[largest === 0 ? 1 : 0]!),
+      quantize(sign * c[largest <= 1 ? 2 : 1]!),
+      quantize(sign * c[largest <= 2 ? 3 : 2]!),
+    ];
+  };
+  const dequantizeRotation = (largest: number, qa: number, qb: number, qc: number): QuaternionLike => {
+    if (!Number.isInteger(largest) || largest < 0 || largest > 3) {
+      throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `quaternion: index ${String(largest)} is not in 0..3`);
+    }
+    const a = dequantize(qa);
+    const b = dequantize(qb);
+    const c = dequantize(qc);
+    const sumOfSquares = a * a + b * b + c * c;
+    // Clamp at 0: hostile or rounded input may give a sum above 1.
+    const l = Math.sqrt(Math.max(0, 1 - sumOfSquares));
+    // Normalise so that even such input decodes to a unit quaternion; a no-op (to an ulp) otherwise.
+    const n = Math.sqrt(sumOfSquares + l * l);
+    switch (largest) {
+      case 0:
+        return { x: l / n, y: a / n, z: b / n, w: c / n };
+      case 1:
+        return { x: a / n, y: l / n, z: b / n, w: c / n };
+      case 2:
+        return { x: a / n, y: b / n, z: l / n, w: c / n };
+      default:
+        return { x: a / n, y: b / n, z: c / n, w: l / n };
+    }
+  };
+
   return Object.freeze({
     bitsPerComponent: bits,
     totalBits: INDEX_BITS + 3 * bits,
     maxAngularErrorRad: maxQuaternionErrorRad(bits),
+    quantize: quantizeRotation,
+    dequantize: dequantizeRotation,
     write(writer: BitWriter, rotation: Readonly<QuaternionLike>): void {
-      const { x, y, z, w } = rotation;
-      // hypot avoids overflow and underflow for very large or very small unnormalised inputs.
-      const norm = Math.hypot(x, y, z, w);
-      if (!(norm > 0) || !Number.isFinite(norm)) {
-        throw new ProtocolError(
-          ProtocolErrorCode.VALUE_OUT_OF_RANGE,
-          `quaternion: cannot encode (${String(x)}, ${String(y)}, ${String(z)}, ${String(w)}): ` +
-            'length must be finite and non-zero',
-        );
-      }
-      const c: readonly [number, number, number, number] = [x / norm, y / norm, z / norm, w / norm];
-      let largest = 0;
-      for (let i = 1; i < 4; i++) {
-        if (Math.abs(c[i]!) > Math.abs(c[largest]!)) largest = i;
-      }
-      const sign = c[largest]! < 0 ? -1 : 1;
       // Quantize first, write after: nothing is written if anything fails.
-      const q0 = quantize(sign * c[largest === 0 ? 1 : 0]!);
-      const q1 = quantize(sign * c[largest <= 1 ? 2 : 1]!);
-      const q2 = quantize(sign * c[largest <= 2 ? 3 : 2]!);
+      const [largest, q0, q1, q2] = quantizeRotation(rotation);
       writer.reserveBits(INDEX_BITS + 3 * bits);
       writer.writeBits(largest, INDEX_BITS);
       writer.writeBits(q0, bits);
@@ -175,24 +215,9 @@ export function createQuaternionQuantizer(options?: QuaternionQuantizerOptions):
     },
     read(reader: BitReader): QuaternionLike {
       const largest = reader.readBits(INDEX_BITS);
-      const a = dequantize(reader.readBits(bits));
-      const b = dequantize(reader.readBits(bits));
-      const c = dequantize(reader.readBits(bits));
-      const sumOfSquares = a * a + b * b + c * c;
-      // Clamp at 0: hostile or rounded input may give a sum above 1.
-      const l = Math.sqrt(Math.max(0, 1 - sumOfSquares));
-      // Normalise so that even such input decodes to a unit quaternion; a no-op (to an ulp) otherwise.
-      const n = Math.sqrt(sumOfSquares + l * l);
-      switch (largest) {
-        case 0:
-          return { x: l / n, y: a / n, z: b / n, w: c / n };
-        case 1:
-          return { x: a / n, y: l / n, z: b / n, w: c / n };
-        case 2:
-          return { x: a / n, y: b / n, z: l / n, w: c / n };
-        default:
-          return { x: a / n, y: b / n, z: c / n, w: l / n };
-      }
+      const a = reader.readBits(bits);
+      const b = reader.readBits(bits);
+      return dequantizeRotation(largest, a, b, reader.readBits(bits));
     },
   });
 }

@@ -61,6 +61,13 @@ export interface VectorQuantizer {
   write(writer: BitWriter, value: Readonly<Vector3Like>): void;
   /** Reads a vector written by {@link write}; throws `BITSTREAM_OVERRUN` if the bits run out. */
   read(reader: BitReader): Vector3Like;
+  /**
+   * The integers {@link write} would send for x, y and z (each in `0..2^bitsPerAxis - 1`), written
+   * into `out`. Same errors as `write`; used by delta encoders that compare vectors exactly.
+   */
+  quantize(value: Readonly<Vector3Like>, out?: number[]): number[];
+  /** The vector that quantized `qx, qy, qz` stand for (what {@link read} returns for them). */
+  dequantize(qx: number, qy: number, qz: number): Vector3Like;
 }
 
 const AXES = ['x', 'y', 'z'] as const;
@@ -138,6 +145,22 @@ export function createVectorQuantizer(options: VectorQuantizerOptions): VectorQu
     bitsPerAxis,
     totalBits: bitsPerAxis.x + bitsPerAxis.y + bitsPerAxis.z,
     maxError,
+    quantize(value: Readonly<Vector3Like>, out: number[] = [0, 0, 0]): number[] {
+      // All three before storing any, so a NaN on z leaves `out` as it was.
+      const qx = quantizeAxis(value.x, 'x');
+      const qy = quantizeAxis(value.y, 'y');
+      out[2] = quantizeAxis(value.z, 'z');
+      out[0] = qx;
+      out[1] = qy;
+      return out;
+    },
+    dequantize(qx: number, qy: number, qz: number): Vector3Like {
+      return {
+        x: dequantizeFloat(qx, min.x, max.x, bitsPerAxis.x),
+        y: dequantizeFloat(qy, min.y, max.y, bitsPerAxis.y),
+        z: dequantizeFloat(qz, min.z, max.z, bitsPerAxis.z),
+      };
+    },
     write(writer: BitWriter, value: Readonly<Vector3Like>): void {
       // Quantize all three first so that a NaN on z does not leave x and y written.
       const qx = quantizeAxis(value.x, 'x');

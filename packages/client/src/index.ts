@@ -68,6 +68,26 @@ export type { ClientErrorCodeName, ConnectionClosedReason, QueueLimitName } from
 export { TypedEmitter } from './events/index.js';
 export type { Listener, Unsubscribe } from './events/index.js';
 
+export {
+  InterpolationErrorCode,
+  SnapshotBuffer,
+  createInterpolator,
+  interpolationDefaults,
+  interpolationDelayForTickRate,
+  resolveInterpolationOptions,
+  slerpQuaternion,
+} from './interpolation/index.js';
+export type {
+  InterpolatedState,
+  InterpolationErrorCodeName,
+  InterpolationOptions,
+  InterpolationPositionMode,
+  InterpolationPushResult,
+  InterpolationSample,
+  InterpolationStatus,
+  Interpolator,
+} from './interpolation/index.js';
+
 export { AckProbe, Outbound, SendPacer, ackProbeDefaults, outboundDefaults } from './outbound/index.js';
 export type { AckProbeDeps, AckProbeOptions, OutboundCounters, OutboundFrame, OutboundMessage, OutboundOptions, OutboundWriter, SendOptions, SequenceError } from './outbound/index.js';
 

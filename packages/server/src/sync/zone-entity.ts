@@ -1,0 +1,60 @@
+import type { EntityMotion, QuaternionLike, QuantizedEntityState, Vector3Like } from '@mmo/protocol';
+import { StateHistory } from './state-history.js';
+
+/** What an entity is; the wire's EntityKind without the prefix. */
+export type ZoneEntityKind = 'player' | 'npc' | 'object';
+
+/** A pre-encoded update record of one entity for one tick (shared by every viewer that needs it). */
+export interface EncodedPiece {
+  readonly bytes: Uint8Array;
+  readonly bitLength: number;
+}
+
+/**
+ * An entity of a zone: a player, an NPC or an object. The simulation writes `motion` (through
+ * `Zone.moveEntity` or the movement inputs); the zone quantizes it once per tick into `state` and
+ * records it in `history`.
+ */
+export class ZoneEntity {
+  /** Current simulated state, world units. Change it through the zone so the grid follows. */
+  readonly motion: EntityMotion;
+  /** The quantized state of the last tick (what viewers are sent). */
+  state: QuantizedEntityState | undefined;
+  /** Tick of `state`. */
+  stateTick = -1;
+  /** Set when `motion` changed since the last quantization. */
+  dirty = true;
+  /** Game data: health and anything else the snapshot hooks read. */
+  health = 0;
+  maxHealth = 0;
+  /** The game's own data for this entity (hooks read and write it). */
+  readonly data = new Map<string, unknown>();
+  /** Recent quantized states by tick. */
+  readonly history: StateHistory;
+  /** Priority weight in a crowded view (higher is sent first under a byte budget). @default 1 */
+  priority = 1;
+  /** Piece cache of the current tick: baseline tick -> record (null: nothing to send). */
+  piecesTick = -1;
+  readonly pieces = new Map<number, EncodedPiece | null>();
+
+  constructor(
+    /** Zone-wide numeric id (the wire's entity_id), never 0. */
+    readonly id: number,
+    readonly kind: ZoneEntityKind,
+    /** Player id (user id), NPC id or object id. */
+    readonly externalId: string,
+    /** Type name for spawns (`'player'`, `'wolf'`, …). */
+    readonly entityType: string,
+    position: Readonly<Vector3Like>,
+    rotation: Readonly<QuaternionLike>,
+    historyTicks: number,
+  ) {
+    this.motion = {
+      position: { x: position.x, y: position.y, z: position.z },
+      rotation: { x: rotation.x, y: rotation.y, z: rotation.z, w: rotation.w },
+      velocity: { x: 0, y: 0, z: 0 },
+      flags: 0,
+    };
+    this.history = new StateHistory(historyTicks);
+  }
+}

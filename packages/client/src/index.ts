@@ -91,6 +91,21 @@ export type {
 export { AckProbe, Outbound, SendPacer, ackProbeDefaults, outboundDefaults } from './outbound/index.js';
 export type { AckProbeDeps, AckProbeOptions, OutboundCounters, OutboundFrame, OutboundMessage, OutboundOptions, OutboundWriter, SendOptions, SequenceError } from './outbound/index.js';
 
+export { InputRingBuffer, PredictionErrorCode, createPredictor, predictorDefaults } from './prediction/index.js';
+export type {
+  PendingInput,
+  PredictedInput,
+  PredictionCorrectionEvent,
+  PredictionCounters,
+  PredictionErrorCodeName,
+  PredictionModel,
+  Predictor,
+  PredictorEvents,
+  PredictorOptions,
+  ReconcileOutcome,
+  ReconcileResult,
+} from './prediction/index.js';
+
 export { AckScheduler, InboundSequencer, ackDefaults, sequencerDefaults } from './sequencer/index.js';
 export type { AckOptions, OfferResult, SequencerOptions, SequencerVerdict } from './sequencer/index.js';
 

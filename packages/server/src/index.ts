@@ -40,3 +40,48 @@ export type { RedisSessionStoreOptions, SessionStore, StoredOutboxEntry, StoredS
 export { createGatewayMetrics } from './metrics/gateway-metrics.js';
 export type { GatewayMetrics, GatewayMetricsOptions } from './metrics/gateway-metrics.js';
 export { ConfigError, isConfigError } from './config/config-error.js';
+
+export {
+  MovementRejection,
+  MovementValidator,
+  StateHistory,
+  TICK_RATE_MAX_HZ,
+  TICK_RATE_MIN_HZ,
+  TickLoop,
+  Viewer,
+  Zone,
+  ZoneEntity,
+  createPlayerMoveState,
+  createSyncMetrics,
+  movementValidatorDefaults,
+  tickLoopDefaults,
+  zoneDefaults,
+} from './sync/index.js';
+export type {
+  EntityMove,
+  GameplayHooks,
+  MovementBounds,
+  MovementInput,
+  MovementRejectReason,
+  MovementValidatorOptions,
+  MovementVerdict,
+  MovementViolation,
+  PlayerMoveState,
+  QueuedInput,
+  SpawnOptions,
+  StateHistoryEntry,
+  SyncMetrics,
+  TickLoopInit,
+  TickLoopOptions,
+  TickLoopStats,
+  TickOverrunInfo,
+  TickSample,
+  ViewerSink,
+  ViewerTickResult,
+  ZoneEntityKind,
+  ZoneInit,
+  ZoneOptions,
+  ZoneTickStats,
+} from './sync/index.js';
+export { InterestSet, SpatialGrid, interestSetDefaults, spatialGridDefaults } from './interest/index.js';
+export type { InterestDiff, InterestSetOptions, InterestSource, SpatialGridOptions, SpatialVisitor } from './interest/index.js';

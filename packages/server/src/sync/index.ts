@@ -1,4 +1,4 @@
-// Server-authoritative state sync: the zone tick loop and movement validation. Named exports only.
+// Server-authoritative state sync: tick loop, zones, viewers, movement validation, hooks. Named exports only.
 export { TICK_RATE_MAX_HZ, TICK_RATE_MIN_HZ, TickLoop, tickLoopDefaults } from './tick-loop.js';
 export type { TickLoopInit, TickLoopOptions, TickLoopStats, TickOverrunInfo, TickSample } from './tick-loop.js';
 export { MovementRejection, MovementValidator } from './movement-validator.js';
@@ -7,3 +7,16 @@ export { movementValidatorDefaults } from './movement-options.js';
 export type { MovementBounds, MovementValidatorOptions } from './movement-options.js';
 export { createPlayerMoveState } from './player-move-state.js';
 export type { PlayerMoveState } from './player-move-state.js';
+export { Zone } from './zone.js';
+export type { EntityMove, SpawnOptions, ZoneInit, ZoneTickStats } from './zone.js';
+export { zoneDefaults } from './zone-options.js';
+export type { ZoneOptions } from './zone-options.js';
+export { ZoneEntity } from './zone-entity.js';
+export type { ZoneEntityKind } from './zone-entity.js';
+export { StateHistory } from './state-history.js';
+export type { StateHistoryEntry } from './state-history.js';
+export { Viewer } from './viewer.js';
+export type { ViewerSink, ViewerTickResult } from './viewer.js';
+export type { GameplayHooks, MovementViolation, QueuedInput } from './gameplay-hooks.js';
+export { createSyncMetrics } from './sync-metrics.js';
+export type { SyncMetrics } from './sync-metrics.js';

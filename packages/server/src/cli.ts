@@ -6,6 +6,7 @@ import { RedisSessionStore } from './session/store/redis-session-store.js';
 import { isConfigError } from './config/config-error.js';
 import { readCliConfig, usage } from './config/cli-config.js';
 import { createGateway } from './gateway/create-gateway.js';
+import { createStateSync } from './sync/state-sync.js';
 
 async function main(): Promise<void> {
   let config;
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
     throw error;
   }
   if (redis !== undefined) logger.info('sessions in Redis: clients can resume on any node sharing it');
+  // With no game code the gateway runs one default zone: players walk (validated) and see each other.
+  createStateSync(gateway, { tickRate: config.tickRate });
   const address = await gateway.listen();
   process.stdout.write(`mmo-gateway listening on ws://${address.host}:${address.port}/ws\n`);
   const stop = (signal: string) => {

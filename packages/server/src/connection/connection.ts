@@ -197,8 +197,9 @@ export class Connection {
       }
       frame = encoded.frame;
       this.advertisedAck = Math.max(this.advertisedAck, session.ackForPeer);
+      const sheddable = !reliable && options.sheddable !== false;
       if (encoded.persisted === undefined && this.pendingDurable === 0) {
-        ok = this.enqueueFrame(frame, priority, !reliable, options.coalesceKey);
+        ok = this.enqueueFrame(frame, priority, sheddable, options.coalesceKey);
       } else {
         // A reliable frame goes out only once the store has it (a node taking over must know every
         // sequence the client saw); later frames wait behind it to keep their order.
@@ -209,7 +210,7 @@ export class Connection {
           .then(() => persisted)
           .then(() => {
             this.pendingDurable--;
-            this.enqueueFrame(frame, priority, !reliable, options.coalesceKey);
+            this.enqueueFrame(frame, priority, sheddable, options.coalesceKey);
           });
       }
     }

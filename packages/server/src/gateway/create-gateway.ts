@@ -149,6 +149,8 @@ export interface GatewayEvents {
   sessionUpgraded: [session: MmoSession];
   /** A detached session's grace period ended; it is gone. */
   sessionExpired: [session: MmoSession];
+  /** A session is gone for good (after expiry, or at once when kicked, replaced or lost). */
+  sessionEnded: [session: MmoSession];
 }
 
 /** A running (or ready to run) gateway. */
@@ -182,6 +184,8 @@ export interface Gateway {
   drain(): Promise<void>;
   /** Same as drain. */
   close(): Promise<void>;
+  /** Sets what TIME_SYNC answers carry as the server tick and tick rate (state sync calls it). */
+  setTickInfo(source: () => { tick: number; tickRate: number }): void;
 }
 
 /** The version of this package, sent as `serverVersion` by default. */
@@ -234,6 +238,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       upgraded: (session) => events.emit('sessionUpgraded', session),
       disconnected: (session, code, reason) => events.emit('sessionDisconnected', session, code, reason),
       expired: (session) => events.emit('sessionExpired', session),
+      ended: (session) => events.emit('sessionEnded', session),
     },
   });
   const sessions = {
@@ -256,6 +261,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   /** Connections that completed their handshake and are not closed yet (players online). */
   let establishedCount = 0;
+  /** TIME_SYNC's tick source: 0/0 until state sync sets it. */
+  let tickInfo = (): { tick: number; tickRate: number } => ({ tick: 0, tickRate: 0 });
 
   const inbound = new InboundProcessor({
     clock,
@@ -268,7 +275,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     featureFlags: options.featureFlags ?? ['batching', 'resume'],
     heartbeatIntervalMs: connectionOptions.heartbeatIntervalMs,
     handlerTimeoutMs: connectionOptions.handlerTimeoutMs,
-    tickInfo: () => ({ tick: 0, tickRate: 0 }),
+    tickInfo: () => tickInfo(),
   });
 
   const wss = new WebSocketServer({
@@ -440,6 +447,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     drain,
     close: drain,
+    setTickInfo: (source) => {
+      tickInfo = source;
+    },
   };
 }
 

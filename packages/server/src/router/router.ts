@@ -26,6 +26,13 @@ export interface SendOptions {
   requiresAck?: boolean;
   /** Volatile messages with the same key replace each other while queued. */
   coalesceKey?: string;
+  /**
+   * False keeps a volatile message from being shed by write-queue pressure, so it stays in order
+   * with the others (state sync's per-tick messages, which are deltas of each other). A client
+   * that cannot take them is closed as a slow consumer instead.
+   * @default true for volatile messages
+   */
+  sheddable?: boolean;
 }
 
 /** Everything a handler gets for one message. */

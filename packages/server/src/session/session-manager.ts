@@ -37,6 +37,8 @@ export interface SessionLifecycle {
   upgraded(session: MmoSession): void;
   disconnected(session: MmoSession, code: number, reason: string): void;
   expired(session: MmoSession): void;
+  /** The session is gone for good (expired, kicked, replaced, lost, or closed by the server); it can no longer resume. */
+  ended(session: MmoSession): void;
 }
 
 /** Dependencies of {@link SessionManager}. */
@@ -161,6 +163,7 @@ export class SessionManager {
     session.outbox.clear();
     this.sessions.delete(session.id);
     this.persist(session, (store) => store.delete(session.id));
+    this.deps.lifecycle.ended(session);
   }
 
   /** Applies the client's cumulative ack (trims the outbox, here and in the store). */

@@ -24,6 +24,7 @@ function manager(options = {}) {
       upgraded: (s) => events.push(`upgraded:${s.userId}`),
       disconnected: (s, code) => events.push(`disconnected:${s.userId}:${code}`),
       expired: (s) => events.push(`expired:${s.userId}`),
+      ended: (s) => events.push(`ended:${s.userId}`),
     },
   });
   return { clock, events, sessions };
@@ -137,6 +138,7 @@ describe('SessionManager', async () => {
     clock.advance(1);
     expect(sessions.get(opened.session.id)).toBeUndefined();
     expect(events).toContain('expired:cy');
+    expect(events).toContain('ended:cy');
     expect((await sessions.open('cy', opened.resumeToken, 0)).rejection).toBe('unknown');
   });
 
@@ -205,7 +207,7 @@ describe('SessionManager with a shared store (two nodes)', () => {
         logger: pino({ level: 'silent' }),
         registry: createMessageRegistry(),
         options: { resumeTokenSecret: SECRET, graceMs: 10_000 },
-        lifecycle: { created() {}, resumed() {}, upgraded() {}, disconnected() {}, expired() {} },
+        lifecycle: { created() {}, resumed() {}, upgraded() {}, disconnected() {}, expired() {}, ended() {} },
         store,
         nodeId,
       });

@@ -20,3 +20,5 @@ export type { ViewerSink, ViewerTickResult } from './viewer.js';
 export type { GameplayHooks, MovementViolation, QueuedInput } from './gameplay-hooks.js';
 export { createSyncMetrics } from './sync-metrics.js';
 export type { SyncMetrics } from './sync-metrics.js';
+export { createStateSync } from './state-sync.js';
+export type { StateSync, StateSyncOptions } from './state-sync.js';

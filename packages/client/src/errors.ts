@@ -24,6 +24,8 @@ export const ClientErrorCode = {
   SERVER_ERROR: 'SERVER_ERROR',
   /** The client was disconnected by the game or gave up reconnecting; pending sends are rejected. */
   CONNECTION_CLOSED: 'CONNECTION_CLOSED',
+  /** The world-state stream did not decode or was out of step with the client's view; the view was dropped. */
+  WORLD_DESYNC: 'WORLD_DESYNC',
 } as const;
 /** A {@link ClientErrorCode} value. */
 export type ClientErrorCodeName = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -131,6 +133,41 @@ export class ConnectionClosedError extends MmoError {
     super(ClientErrorCode.CONNECTION_CLOSED, `connection ${reason}: ${detail}`, options);
     this.reason = reason;
   }
+}
+
+/**
+ * What put a {@link WorldDesyncError}'s view out of step:
+ * - `decode`: a world message's payload did not decode (reported by the connection);
+ * - `malformed`: a payload or a packed delta did not read (bits ran out, a value out of range);
+ * - `visible-count`: a WORLD_DELTA was built for another number of visible entities;
+ * - `interest`: an INTEREST_UPDATE exited an entity not in view, or entered one already in view;
+ * - `unknown-entity`: a WORLD_STATE entry names an entity not in view;
+ * - `missing-state`: an entity in view still has no state, or no WORLD_STATE entry, after a delta;
+ * - `tick-order`: a WORLD_DELTA's tick is not after the previous one.
+ */
+export type WorldDesyncReason = 'decode' | 'malformed' | 'visible-count' | 'interest' | 'unknown-entity' | 'missing-state' | 'tick-order';
+
+/**
+ * The client's world view and the server's stream are out of step. The view was dropped and stays
+ * empty until `WorldState.reset()` (called on every `connected`: the server restarts the view on a
+ * resume or a new session with a full snapshot).
+ */
+export class WorldDesyncError extends MmoError {
+  override readonly name = 'WorldDesyncError';
+  /** What went wrong. */
+  readonly reason: WorldDesyncReason;
+  /** The message type being applied (INTEREST_UPDATE, WORLD_STATE or WORLD_DELTA). */
+  readonly messageType: number;
+  constructor(reason: WorldDesyncReason, messageType: number, detail: string, options?: MmoErrorOptions) {
+    super(ClientErrorCode.WORLD_DESYNC, `world state out of step (${reason}, message type ${messageType}): ${detail}`, options);
+    this.reason = reason;
+    this.messageType = messageType;
+  }
+}
+
+/** True for a {@link WorldDesyncError}. */
+export function isWorldDesyncError(value: unknown): value is WorldDesyncError {
+  return value instanceof Error && value.name === 'WorldDesyncError';
 }
 
 /** True for any error of this package with the given code (by `code`, not `instanceof`). */

@@ -136,3 +136,32 @@ export type {
   WebSocketLike,
   WebSocketTransportOptions,
 } from './transport/index.js';
+
+export {
+  WORLD_HANDLER_PRIORITY,
+  WORLD_MESSAGE_TYPES,
+  WorldDesyncError,
+  WorldStateErrorCode,
+  attachWorldState,
+  createWorldState,
+  feedInterpolator,
+  isWorldDesyncError,
+  worldStateDefaults,
+} from './world/index.js';
+export type {
+  WorldCorrectionEvent,
+  WorldDesyncEvent,
+  WorldDesyncReason,
+  WorldEntity,
+  WorldEntityEnteredEvent,
+  WorldEntityExitedEvent,
+  WorldEntityKind,
+  WorldEntityUpdatedEvent,
+  WorldExitReason,
+  WorldSelfStateEvent,
+  WorldState,
+  WorldStateClient,
+  WorldStateEvents,
+  WorldStateOptions,
+  WorldTickEvent,
+} from './world/index.js';

@@ -156,15 +156,41 @@ export class BitWriter {
       throw outOfRange(`cannot append ${String(bitLength)} bits from ${bits.length} bytes`);
     }
     this.reserve(bitLength);
-    const whole = bitLength >>> 3;
-    if (this.bitIndex === 0) {
-      this.buf.set(bits.subarray(0, whole), this.byteIndex);
-      this.byteIndex += whole;
+    const buf = this.buf;
+    const shift = this.bitIndex;
+    let at = this.byteIndex;
+    let left = bitLength;
+    let i = 0;
+    // One source byte at a time; with shift > 0 it straddles two output bytes. Bytes past the
+    // write position are zero (reset and growth zero them), so OR into the partial byte is enough.
+    if (shift === 0) {
+      while (left >= 8) {
+        buf[at++] = bits[i++]!;
+        left -= 8;
+      }
+      if (left > 0) {
+        buf[at] = bits[i]! & (0xff << (8 - left));
+        this.bitIndex = left;
+      }
     } else {
-      for (let i = 0; i < whole; i++) this.writeBits(bits[i]!, 8);
+      const back = 8 - shift;
+      while (left >= 8) {
+        const b = bits[i++]!;
+        buf[at] = buf[at]! | (b >>> shift);
+        buf[++at] = (b << back) & 0xff;
+        left -= 8;
+      }
+      if (left > 0) {
+        // The top `left` bits of the last source byte.
+        const b = bits[i]! & (0xff << (8 - left));
+        buf[at] = buf[at]! | (b >>> shift);
+        if (left > back) buf[++at] = (b << back) & 0xff;
+        const used = shift + left;
+        this.bitIndex = used >= 8 ? used - 8 : used;
+        if (used === 8) at++;
+      }
     }
-    const rest = bitLength & 7;
-    if (rest > 0) this.writeBits(bits[whole]! >>> (8 - rest), rest);
+    this.byteIndex = at;
   }
 
   /**

@@ -54,6 +54,8 @@ describe('entity state codec', () => {
   it('writes nothing when the state equals the prediction (resting, or moving at constant velocity)', () => {
     const resting = codec.quantize({ position: { x: 1, y: 2, z: 3 }, rotation: yaw(0), velocity: { x: 0, y: 0, z: 0 }, flags: 0 });
     expect(codec.writeUpdate(new BitWriter(), resting, resting, TICK_MS)).toBe(false);
+    // Zero velocity has no exact level; the prediction must still not drift, however long it rests.
+    expect(codec.predict(resting, 3_600_000)).toBe(resting);
     const moving = codec.quantize({ position: { x: 0, y: 0, z: 0 }, rotation: yaw(0), velocity: { x: 4, y: 0, z: 0 }, flags: 0 });
     expect(codec.writeUpdate(new BitWriter(), codec.predict(moving, 200), moving, 200)).toBe(false);
   });

@@ -23,7 +23,9 @@
  * The receiver holds the same integers as the sender at every step (no drift): a delta decodes to
  * exactly the quantized state the sender encoded. Prediction is computed in IEEE-754 doubles as
  * `q + round(v * elapsedMs / 1000 / step)` with JavaScript `Math.round` (halves round toward +∞)
- * and the result clamped to the axis range; other-language clients must do the same.
+ * and the result clamped to the axis range, where `v` is the dequantized velocity
+ * `-maxSpeed + q * 2 * maxSpeed / (2^bits - 1)`, taken as 0 when within half a velocity step of
+ * zero (the symmetric range has no exact zero level); other-language clients must do the same.
  */
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import type { BitReader } from '../quantize/bit-reader.js';
@@ -146,12 +148,22 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
   /** Quantization steps of position, per axis, in world units. */
   const pStep = (['x', 'y', 'z'] as const).map((a) => (position.max[a] - position.min[a]) / (2 ** position.bitsPerAxis[a] - 1));
   const vLevels = vb.map((b) => 2 ** b - 1);
+  /** Scratch arrays of `quantize` (their values are copied into the frozen state at once). */
+  const scratchP = [0, 0, 0];
+  const scratchV = [0, 0, 0];
   const fullBits = 1 + position.totalBits + rotation.totalBits + velocity.totalBits + FLAG_BITS;
 
   const make = (p: number[], r: readonly number[], v: number[], flags: number): QuantizedEntityState =>
     Object.freeze({ px: p[0]!, py: p[1]!, pz: p[2]!, ri: r[0]!, ra: r[1]!, rb: r[2]!, rc: r[3]!, vx: v[0]!, vy: v[1]!, vz: v[2]!, flags });
 
-  const velocityOf = (q: number, axis: number): number => -speed + (q * 2 * speed) / vLevels[axis]!;
+  /** Velocity steps, per axis: within half a step of zero counts as zero when predicting. */
+  const vHalfStep = vLevels.map((levels) => speed / levels);
+  const velocityOf = (q: number, axis: number): number => {
+    const v = -speed + (q * 2 * speed) / vLevels[axis]!;
+    // The symmetric range has no exact zero level: a resting entity's velocity decodes as half a
+    // step; predicting with it would drift a resting entity by a position step every second.
+    return v <= vHalfStep[axis]! && v >= -vHalfStep[axis]! ? 0 : v;
+  };
 
   const predictAxis = (base: number, vq: number, axis: number, elapsedMs: number): number => {
     const moved = base + Math.round((velocityOf(vq, axis) * elapsedMs) / 1000 / pStep[axis]!);
@@ -207,7 +219,7 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
       if (!Number.isInteger(flags) || flags < 0 || flags > 255) {
         throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `entity state: flags must be an integer in 0..255, got ${String(flags)}`);
       }
-      return make(position.quantize(motion.position), rotation.quantize(motion.rotation), velocity.quantize(motion.velocity), flags);
+      return make(position.quantize(motion.position, scratchP), rotation.quantize(motion.rotation), velocity.quantize(motion.velocity, scratchV), flags);
     },
     dequantize(q: QuantizedEntityState): EntityMotion {
       return {
@@ -224,10 +236,13 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
         writeFull(w, q);
         return true;
       }
-      const p = predict(base, elapsedMs);
+      // The prediction, per axis, without building a state object (this runs per entity per tick).
+      const ppx = elapsedMs === 0 ? base.px : predictAxis(base.px, base.vx, 0, elapsedMs);
+      const ppy = elapsedMs === 0 ? base.py : predictAxis(base.py, base.vy, 1, elapsedMs);
+      const ppz = elapsedMs === 0 ? base.pz : predictAxis(base.pz, base.vz, 2, elapsedMs);
       const rotationChanged = q.ri !== base.ri || q.ra !== base.ra || q.rb !== base.rb || q.rc !== base.rc;
       const mask =
-        (q.px !== p.px || q.py !== p.py || q.pz !== p.pz ? MASK_POSITION : 0) |
+        (q.px !== ppx || q.py !== ppy || q.pz !== ppz ? MASK_POSITION : 0) |
         (rotationChanged ? MASK_ROTATION : 0) |
         (q.vx !== base.vx || q.vy !== base.vy || q.vz !== base.vz ? MASK_VELOCITY : 0) |
         (q.flags !== base.flags ? MASK_FLAGS : 0);
@@ -237,9 +252,9 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
       w.writeBits(0, 1);
       w.writeBits(mask, MASK_BITS);
       if (mask & MASK_POSITION) {
-        writeResidual(w, q.px, p.px, pb[0], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
-        writeResidual(w, q.py, p.py, pb[1], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
-        writeResidual(w, q.pz, p.pz, pb[2], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+        writeResidual(w, q.px, ppx, pb[0], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+        writeResidual(w, q.py, ppy, pb[1], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+        writeResidual(w, q.pz, ppz, pb[2], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
       }
       if (mask & MASK_ROTATION) {
         if (q.ri === base.ri) {

@@ -60,4 +60,27 @@ describe('BitWriter.appendBits', () => {
     );
     expect(() => new BitWriter().appendBits(new Uint8Array(1), 9)).toThrow(/cannot append/);
   });
+
+  it('several pieces appended one after another equal one direct stream, after a reset too', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 1, max: 32 }), { maxLength: 5 }), { maxLength: 8 }), (pieces) => {
+        const direct = new BitWriter();
+        const assembled = new BitWriter({ initialCapacityBytes: 1 });
+        // Dirty the writer first: reset must leave no stale bits behind.
+        assembled.writeBits(0xffffffff, 32);
+        assembled.reset();
+        pieces.forEach((widths, p) => {
+          const piece = new BitWriter();
+          widths.forEach((width, i) => {
+            const value = ((p + 1) * (i + 7) * 2654435761) % 2 ** width;
+            piece.writeBits(value, width);
+            direct.writeBits(value, width);
+          });
+          assembled.appendBits(piece.finish(), piece.bitLength);
+        });
+        expect(assembled.bitLength).toBe(direct.bitLength);
+        expect(assembled.finish()).toEqual(direct.finish());
+      }),
+    );
+  });
 });

@@ -17,16 +17,6 @@ export interface ViewerSink {
   sendVolatile(type: number, payload: unknown, priority: number): boolean;
 }
 
-/** What a viewer knows the client holds for one entity. */
-interface Baseline {
-  /** Tick of `state`. */
-  tick: number;
-  /** The exact integers the client has for that tick. */
-  state: QuantizedEntityState;
-  /** Priority accumulated while starved by the byte budget. */
-  accumulated: number;
-}
-
 /** Per-tick inputs of {@link Viewer.buildTick} that the zone shares between viewers. */
 export interface TickContext {
   readonly tick: number;
@@ -39,6 +29,9 @@ export interface TickContext {
   readonly pieceWriter: BitWriter;
   /** Scratch writer for a viewer's packed delta (reset per use). */
   readonly packWriter: BitWriter;
+  /** Scratch lists of a viewer's changed slots and their records (emptied per use). */
+  readonly slotScratch: number[];
+  readonly pieceScratch: EncodedPiece[];
   readonly maxBytesPerTick: number;
   readonly maxBacklogBytes: number;
   /** Adds `entity`'s full state to a snapshot (players, npcs or objects by its kind). */
@@ -78,11 +71,21 @@ const HEADER_BITS = 17;
  * everything on join or resume), WORLD_DELTA (bit-packed records of what changed, within a byte
  * budget with a priority accumulator so no entity starves). All of a tick's messages are queued
  * together, so they leave in one batched frame and one socket write.
+ *
+ * Per slot (index in `visible`, ascending entity id) it keeps parallel arrays rather than maps:
+ * the hot loop of a tick touches each visible entity once with no hashing.
  */
 export class Viewer {
   /** Visible entities in ascending id order (the wire's slot order); includes the viewer's own entity. */
   readonly visible: ZoneEntity[] = [];
-  private readonly baselines = new Map<ZoneEntity, Baseline>();
+  /** Per slot: tick of the state the client holds (-1: nothing yet, a full record is due). */
+  private readonly baseTicks: number[] = [];
+  /** Per slot: the exact integers the client holds. */
+  private readonly baseStates: (QuantizedEntityState | undefined)[] = [];
+  /** Per slot: priority accumulated while the byte budget held the record back. */
+  private readonly accumulated: number[] = [];
+  /** Entities removed from the zone since the last tick, to announce as exits. */
+  private readonly pendingExits: ZoneEntity[] = [];
   private joined = false;
   /** Ticks skipped because the client's backlog was over the limit. */
   skippedTicks = 0;
@@ -98,29 +101,46 @@ export class Viewer {
     return entity === this.entity || this.interest.has(entity);
   }
 
-  /** Builds and queues this client's messages for the tick. */
-  buildTick(ctx: TickContext, lastProcessedInput: number): ViewerTickResult {
+  /** `entity` left the zone: it exits this view at the next built tick. */
+  dropEntity(entity: ZoneEntity): void {
+    if (this.interest.remove(entity)) this.pendingExits.push(entity);
+  }
+
+  /**
+   * Builds and queues this client's messages for the tick; with `refreshInterest` false the
+   * visible set is kept as it is (interest is refreshed every few ticks, staggered over viewers).
+   */
+  buildTick(ctx: TickContext, lastProcessedInput: number, refreshInterest: boolean): ViewerTickResult {
     if (this.sink.backlogBytes > ctx.maxBacklogBytes) {
       this.skippedTicks++;
       return { sent: false, updated: 0, deferred: 0, packedBytes: 0 };
     }
     const self = this.entity;
-    const diff = this.interest.update(ctx.grid, self.motion.position, self);
-    const entered = diff.entered;
+    let entered: ZoneEntity[];
+    let exited: ZoneEntity[];
+    if (refreshInterest || !this.joined) {
+      const diff = this.interest.update(ctx.grid, self.motion.position, self);
+      entered = diff.entered;
+      exited = diff.exited;
+    } else {
+      entered = [];
+      exited = [];
+    }
+    if (this.pendingExits.length > 0) {
+      for (const e of this.pendingExits) if (!exited.includes(e)) exited.push(e);
+      this.pendingExits.length = 0;
+    }
     if (!this.joined) {
       this.joined = true;
       entered.push(self);
     }
-    for (const e of diff.exited) {
-      removeSorted(this.visible, e);
-      this.baselines.delete(e);
-    }
-    for (const e of entered) insertSorted(this.visible, e);
-    if (entered.length > 0 || diff.exited.length > 0) {
+    for (const e of exited) this.removeSlot(e);
+    for (const e of entered) this.insertSlot(e);
+    if (entered.length > 0 || exited.length > 0) {
       this.sink.sendState(MessageType.INTEREST_UPDATE, {
         tick: ctx.tick,
         entered: entered.map((e) => e.id),
-        exited: diff.exited.map((e) => e.id),
+        exited: exited.map((e) => e.id),
       });
     }
     if (entered.length > 0) {
@@ -134,110 +154,132 @@ export class Viewer {
   private sendDelta(ctx: TickContext, lastProcessedInput: number): ViewerTickResult {
     const tick = ctx.tick;
     const visible = this.visible;
-    const slots: number[] = [];
-    const pieces: EncodedPiece[] = [];
-    let bits = HEADER_BITS + visible.length;
-    let starved: { slot: number; piece: EncodedPiece; baseline: Baseline }[] | undefined;
-    for (let slot = 0; slot < visible.length; slot++) {
+    const count = visible.length;
+    const slots = ctx.slotScratch;
+    const pieces = ctx.pieceScratch;
+    slots.length = 0;
+    pieces.length = 0;
+    let bits = HEADER_BITS + count;
+    let optional = 0;
+    for (let slot = 0; slot < count; slot++) {
       const e = visible[slot]!;
-      const baseline = this.baselines.get(e);
-      const piece = pieceFor(ctx, e, baseline);
+      const piece = pieceFor(ctx, e, this.baseTicks[slot]!, this.baseStates[slot]);
       if (piece === null) continue;
-      if (baseline === undefined || e === this.entity) {
-        // New in view (full record) or the client's own entity: never held back.
-        slots.push(slot);
-        pieces.push(piece);
-        bits += piece.bitLength;
-      } else {
-        const distanceSq = this.interest.distanceSq(e) ?? 0;
-        const weight = PRIORITY_HALF_DISTANCE_SQ / (PRIORITY_HALF_DISTANCE_SQ + distanceSq);
-        baseline.accumulated += e.priority * (weight > PRIORITY_MIN_WEIGHT ? weight : PRIORITY_MIN_WEIGHT);
-        (starved ??= []).push({ slot, piece, baseline });
-      }
+      slots.push(slot);
+      pieces.push(piece);
+      bits += piece.bitLength;
+      if (this.baseTicks[slot]! >= 0 && e !== this.entity) optional++;
     }
     let deferred = 0;
-    if (starved !== undefined) {
-      let optionalBits = 0;
-      for (const s of starved) optionalBits += s.piece.bitLength;
-      const budgetBits = ctx.maxBytesPerTick * 8;
-      if (bits + optionalBits > budgetBits) {
-        // Over budget: the most starved (near and important accumulate fastest) go first.
-        starved.sort((a, b) => b.baseline.accumulated - a.baseline.accumulated);
-        const kept: typeof starved = [];
-        for (const s of starved) {
-          if (bits + s.piece.bitLength <= budgetBits) {
-            bits += s.piece.bitLength;
-            kept.push(s);
-          } else {
-            deferred++;
-          }
-        }
-        kept.sort((a, b) => a.slot - b.slot);
-        starved = kept;
-      }
-      // Merge the optional records into slot order with the mandatory ones.
-      if (starved.length > 0) mergeBySlot(slots, pieces, starved);
-    }
+    if (bits > ctx.maxBytesPerTick * 8 && optional > 0) deferred = this.applyBudget(ctx, slots, pieces, bits);
 
     const w = ctx.packWriter;
     w.reset();
-    writeWorldDeltaHeader(w, visible.length, slots);
-    for (const piece of pieces) w.appendBits(piece.bytes, piece.bitLength);
+    writeWorldDeltaHeader(w, count, slots);
+    for (let i = 0; i < pieces.length; i++) w.appendBits(pieces[i]!.bytes, pieces[i]!.bitLength);
     const packed = w.finish();
     this.sink.sendState(MessageType.WORLD_DELTA, { tick, timestamp: ctx.nowMs, lastProcessedInput, packed });
     for (const slot of slots) {
-      const e = visible[slot]!;
-      const state = e.state!;
-      const baseline = this.baselines.get(e);
-      if (baseline === undefined) this.baselines.set(e, { tick, state, accumulated: 0 });
-      else {
-        baseline.tick = tick;
-        baseline.state = state;
-        baseline.accumulated = 0;
-      }
+      this.baseTicks[slot] = tick;
+      this.baseStates[slot] = visible[slot]!.state;
+      this.accumulated[slot] = 0;
     }
     return { sent: true, updated: slots.length, deferred, packedBytes: packed.length };
   }
+
+  /**
+   * Over budget: keeps the mandatory records (entering entities and the client's own) and the
+   * optional ones with the most accumulated priority that fit; the rest wait, accumulating
+   * priority (near and important entities faster, the far edge at no less than a quarter rate),
+   * so nobody starves. Edits `slots` and `pieces` in place; returns how many records wait.
+   */
+  private applyBudget(ctx: TickContext, slots: number[], pieces: EncodedPiece[], totalBits: number): number {
+    const budgetBits = ctx.maxBytesPerTick * 8;
+    let bits = totalBits;
+    const candidates: number[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      const e = this.visible[slot]!;
+      if (this.baseTicks[slot]! < 0 || e === this.entity) continue;
+      const weight = PRIORITY_HALF_DISTANCE_SQ / (PRIORITY_HALF_DISTANCE_SQ + (this.interest.distanceSq(e) ?? 0));
+      this.accumulated[slot]! += e.priority * (weight > PRIORITY_MIN_WEIGHT ? weight : PRIORITY_MIN_WEIGHT);
+      candidates.push(i);
+      bits -= pieces[i]!.bitLength;
+    }
+    candidates.sort((a, b) => this.accumulated[slots[b]!]! - this.accumulated[slots[a]!]!);
+    const keep = new Uint8Array(slots.length).fill(1);
+    for (const i of candidates) keep[i] = 0;
+    let deferred = 0;
+    for (const i of candidates) {
+      if (bits + pieces[i]!.bitLength <= budgetBits) {
+        bits += pieces[i]!.bitLength;
+        keep[i] = 1;
+      } else {
+        deferred++;
+      }
+    }
+    let out = 0;
+    for (let i = 0; i < slots.length; i++) {
+      if (keep[i] === 0) continue;
+      slots[out] = slots[i]!;
+      pieces[out] = pieces[i]!;
+      out++;
+    }
+    slots.length = out;
+    pieces.length = out;
+    return deferred;
+  }
+
+  private insertSlot(e: ZoneEntity): void {
+    const at = indexOf(this.visible, e.id);
+    if (this.visible[at] === e) return;
+    this.visible.splice(at, 0, e);
+    this.baseTicks.splice(at, 0, -1);
+    this.baseStates.splice(at, 0, undefined);
+    this.accumulated.splice(at, 0, 0);
+  }
+
+  private removeSlot(e: ZoneEntity): void {
+    const at = indexOf(this.visible, e.id);
+    if (this.visible[at] !== e) return;
+    this.visible.splice(at, 1);
+    this.baseTicks.splice(at, 1);
+    this.baseStates.splice(at, 1);
+    this.accumulated.splice(at, 1);
+  }
 }
 
-/** The record of `entity`'s current state against `baseline`, encoded once per (entity, baseline tick) per tick. */
-function pieceFor(ctx: TickContext, entity: ZoneEntity, baseline: Baseline | undefined): EncodedPiece | null {
+/**
+ * The record of `entity`'s current state against the client's baseline, encoded once per
+ * (entity, baseline tick) per tick and shared by every viewer with that baseline. Two cache
+ * entries cover the usual cases (baseline one tick old, or none); others go to a map.
+ */
+function pieceFor(ctx: TickContext, entity: ZoneEntity, baseTick: number, baseState: QuantizedEntityState | undefined): EncodedPiece | null {
   if (entity.piecesTick !== ctx.tick) {
-    entity.pieces.clear();
     entity.piecesTick = ctx.tick;
+    entity.pieceKeyA = NaN;
+    entity.pieceKeyB = NaN;
+    if (entity.pieces.size > 0) entity.pieces.clear();
   }
-  const key = baseline === undefined ? -1 : baseline.tick;
-  const cached = entity.pieces.get(key);
+  if (entity.pieceKeyA === baseTick) return entity.pieceA;
+  if (entity.pieceKeyB === baseTick) return entity.pieceB;
+  const cached = entity.pieces.get(baseTick);
   if (cached !== undefined) return cached;
   const w = ctx.pieceWriter;
   w.reset();
-  const elapsedMs = baseline === undefined ? 0 : (ctx.tick - baseline.tick) * ctx.tickIntervalMs;
-  const written = ctx.codec.writeUpdate(w, entity.state!, baseline?.state, elapsedMs);
+  const elapsedMs = baseState === undefined ? 0 : (ctx.tick - baseTick) * ctx.tickIntervalMs;
+  const written = ctx.codec.writeUpdate(w, entity.state!, baseState, elapsedMs);
   const piece = written ? { bytes: w.finish(), bitLength: w.bitLength } : null;
-  entity.pieces.set(key, piece);
-  return piece;
-}
-
-function mergeBySlot(slots: number[], pieces: EncodedPiece[], extra: { slot: number; piece: EncodedPiece }[]): void {
-  const mergedSlots: number[] = [];
-  const mergedPieces: EncodedPiece[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < slots.length || j < extra.length) {
-    if (j >= extra.length || (i < slots.length && slots[i]! < extra[j]!.slot)) {
-      mergedSlots.push(slots[i]!);
-      mergedPieces.push(pieces[i]!);
-      i++;
-    } else {
-      mergedSlots.push(extra[j]!.slot);
-      mergedPieces.push(extra[j]!.piece);
-      j++;
-    }
+  if (Number.isNaN(entity.pieceKeyA)) {
+    entity.pieceKeyA = baseTick;
+    entity.pieceA = piece;
+  } else if (Number.isNaN(entity.pieceKeyB)) {
+    entity.pieceKeyB = baseTick;
+    entity.pieceB = piece;
+  } else {
+    entity.pieces.set(baseTick, piece);
   }
-  slots.length = 0;
-  pieces.length = 0;
-  slots.push(...mergedSlots);
-  pieces.push(...mergedPieces);
+  return piece;
 }
 
 function indexOf(list: ZoneEntity[], id: number): number {
@@ -249,14 +291,4 @@ function indexOf(list: ZoneEntity[], id: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function insertSorted(list: ZoneEntity[], e: ZoneEntity): void {
-  const at = indexOf(list, e.id);
-  if (list[at] !== e) list.splice(at, 0, e);
-}
-
-function removeSorted(list: ZoneEntity[], e: ZoneEntity): void {
-  const at = indexOf(list, e.id);
-  if (list[at] === e) list.splice(at, 1);
 }

@@ -33,8 +33,15 @@ export class ZoneEntity {
   readonly history: StateHistory;
   /** Priority weight in a crowded view (higher is sent first under a byte budget). @default 1 */
   priority = 1;
-  /** Piece cache of the current tick: baseline tick -> record (null: nothing to send). */
+  /**
+   * Record cache of the current tick, by baseline tick (-1: full record; null: nothing to send):
+   * two inline entries for the common cases, a map for the rest. Maintained by the viewers.
+   */
   piecesTick = -1;
+  pieceKeyA = Number.NaN;
+  pieceA: EncodedPiece | null = null;
+  pieceKeyB = Number.NaN;
+  pieceB: EncodedPiece | null = null;
   readonly pieces = new Map<number, EncodedPiece | null>();
 
   constructor(

@@ -115,7 +115,7 @@ describe('Zone state sync', () => {
   });
 
   it('an entity on the edge of view enters once and does not flicker', () => {
-    const zone = makeZone({ interest: { enterRadius: 100, exitRadius: 115 } });
+    const zone = makeZone({ interest: { enterRadius: 100, exitRadius: 115 }, interestIntervalTicks: 1 });
     const player = zone.joinPlayer('u', 's');
     const mirror = new WorldMirror(zone.codec, TICK_MS);
     zone.attachViewer(player, mirror);
@@ -132,7 +132,7 @@ describe('Zone state sync', () => {
     expect(mirror.visible).toEqual([player.id]);
   });
 
-  it('a resting entity costs one bit per tick and a despawned one exits', () => {
+  it('resting entities cost nothing but the delta header, and a despawned one exits at once', () => {
     const zone = makeZone();
     const player = zone.joinPlayer('u', 's');
     const mirror = new WorldMirror(zone.codec, TICK_MS);
@@ -148,8 +148,14 @@ describe('Zone state sync', () => {
     expect(delta.map((m) => m.type)).toEqual([MessageType.WORLD_DELTA]);
     // 41 visible, none changed: 16-bit count + mode bit + 16-bit empty slot list = 33 bits -> 5 bytes.
     expect((delta[0]!.payload as { packed: Uint8Array }).packed.length).toBe(5);
+    // However long they rest (the zero velocity level is not exactly zero), nothing is resent.
+    for (let tick = 3; tick <= 300; tick++) {
+      const at = mirror.received.length;
+      zone.step(tick, tick * 50);
+      expect((mirror.received[at]!.payload as { packed: Uint8Array }).packed.length).toBe(5);
+    }
     zone.removeEntity(rocks[3]!);
-    zone.step(3, 150);
+    zone.step(301, 301 * 50);
     expect(mirror.visible).not.toContain(rocks[3]!.id);
   });
 

@@ -118,6 +118,7 @@ export class Zone {
   private readonly pieceWriter = new BitWriter({ initialCapacityBytes: 64 });
   private readonly packWriter = new BitWriter({ initialCapacityBytes: 2048 });
   private nextEntityId = 1;
+  private widestExitRadius = 0;
   private currentTick = 0;
   private lastNowMs = 0;
 
@@ -215,6 +216,7 @@ export class Zone {
     const radius = this.callHook('interestRadius', entity, () => this.hooks.interestRadius?.(entity));
     if (radius !== undefined) interest.setRadius(radius);
     slot.viewer = new Viewer(entity, sink, interest);
+    if (interest.exitRadius > this.widestExitRadius) this.widestExitRadius = interest.exitRadius;
     return slot.viewer;
   }
 
@@ -231,7 +233,7 @@ export class Zone {
     this.callHook('onPlayerLeft', entity, () => this.hooks.onPlayerLeft?.(entity));
     this.players.delete(entity);
     this.bySession.delete(entity.externalId);
-    this.removeEntity(entity);
+    this.forgetEntity(entity);
   }
 
   /** Removes an entity; viewers see it exit at their next tick. */
@@ -241,6 +243,15 @@ export class Zone {
       this.leavePlayer(entity);
       return;
     }
+    this.forgetEntity(entity);
+  }
+
+  /** Takes an entity out of the zone and out of every view that holds it (they see it exit next tick). */
+  private forgetEntity(entity: ZoneEntity): void {
+    const p = entity.motion.position;
+    this.grid.forEachInRadius(p.x, p.y, p.z, this.maxExitRadius(), (e) => {
+      this.players.get(e)?.viewer?.dropEntity(entity);
+    });
     this.entitiesById.delete(entity.id);
     this.externalIds.delete(entity.externalId);
     this.grid.remove(entity);
@@ -349,6 +360,8 @@ export class Zone {
       grid: this.grid,
       pieceWriter: this.pieceWriter,
       packWriter: this.packWriter,
+      slotScratch: [],
+      pieceScratch: [],
       maxBytesPerTick: this.options.maxBytesPerTick,
       maxBacklogBytes: this.options.maxBacklogBytes,
       addToSnapshot: (lists, e) => this.addToSnapshot(lists, e, tick, nowMs),
@@ -356,7 +369,8 @@ export class Zone {
     for (const slot of this.players.values()) {
       const viewer = slot.viewer;
       if (viewer === undefined) continue;
-      const result = viewer.buildTick(ctx, Math.max(0, slot.move.lastInputTick));
+      const refresh = (tick + slot.entity.id) % this.options.interestIntervalTicks === 0;
+      const result = viewer.buildTick(ctx, Math.max(0, slot.move.lastInputTick), refresh);
       if (!result.sent) {
         stats.viewersSkipped++;
         continue;
@@ -496,12 +510,9 @@ export class Zone {
     return slot;
   }
 
+  /** The largest exit radius any viewer had (an upper bound for "who can see this point"). */
   private maxExitRadius(): number {
-    let radius = 0;
-    for (const slot of this.players.values()) {
-      if (slot.viewer !== undefined && slot.viewer.interest.exitRadius > radius) radius = slot.viewer.interest.exitRadius;
-    }
-    return radius;
+    return this.widestExitRadius;
   }
 
   /** Runs a game hook; an error is logged with context and the tick goes on (`fallback` is returned). */

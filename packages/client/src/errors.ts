@@ -26,9 +26,23 @@ export const ClientErrorCode = {
   CONNECTION_CLOSED: 'CONNECTION_CLOSED',
   /** The world-state stream did not decode or was out of step with the client's view; the view was dropped. */
   WORLD_DESYNC: 'WORLD_DESYNC',
+  /** An option of a client module (interpolation, prediction, world state) got a bad value. */
+  INVALID_OPTIONS: 'INVALID_OPTIONS',
+  /** A call got a bad argument (a render time that is not finite, a bad input tick or `dtMs`). */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;
 /** A {@link ClientErrorCode} value. */
 export type ClientErrorCodeName = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+/** A plain `MmoError` with code `INVALID_OPTIONS` (the message names the option). */
+export function invalidOptionsError(message: string): MmoError {
+  return new MmoError(ClientErrorCode.INVALID_OPTIONS, message);
+}
+
+/** A plain `MmoError` with code `INVALID_ARGUMENT`. */
+export function invalidArgumentError(message: string): MmoError {
+  return new MmoError(ClientErrorCode.INVALID_ARGUMENT, message);
+}
 
 /** No WebSocket implementation is available in this runtime. */
 export class WebSocketUnavailableError extends MmoError {

@@ -69,7 +69,6 @@ export { TypedEmitter } from './events/index.js';
 export type { Listener, Unsubscribe } from './events/index.js';
 
 export {
-  InterpolationErrorCode,
   SnapshotBuffer,
   createInterpolator,
   interpolationDefaults,
@@ -79,7 +78,6 @@ export {
 } from './interpolation/index.js';
 export type {
   InterpolatedState,
-  InterpolationErrorCodeName,
   InterpolationOptions,
   InterpolationPositionMode,
   InterpolationPushResult,
@@ -91,13 +89,12 @@ export type {
 export { AckProbe, Outbound, SendPacer, ackProbeDefaults, outboundDefaults } from './outbound/index.js';
 export type { AckProbeDeps, AckProbeOptions, OutboundCounters, OutboundFrame, OutboundMessage, OutboundOptions, OutboundWriter, SendOptions, SequenceError } from './outbound/index.js';
 
-export { InputRingBuffer, PredictionErrorCode, createPredictor, predictorDefaults } from './prediction/index.js';
+export { InputRingBuffer, createPredictor, predictorDefaults } from './prediction/index.js';
 export type {
   PendingInput,
   PredictedInput,
   PredictionCorrectionEvent,
   PredictionCounters,
-  PredictionErrorCodeName,
   PredictionModel,
   Predictor,
   PredictorEvents,

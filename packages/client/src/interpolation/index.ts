@@ -1,12 +1,11 @@
 export { createInterpolator } from './interpolator.js';
 export type { InterpolatedState, InterpolationStatus, Interpolator } from './interpolator.js';
 export {
-  InterpolationErrorCode,
   interpolationDefaults,
   interpolationDelayForTickRate,
   resolveInterpolationOptions,
 } from './interpolation-options.js';
-export type { InterpolationErrorCodeName, InterpolationOptions, InterpolationPositionMode } from './interpolation-options.js';
+export type { InterpolationOptions, InterpolationPositionMode } from './interpolation-options.js';
 export { SnapshotBuffer } from './snapshot-buffer.js';
 export type { InterpolationPushResult, InterpolationSample } from './snapshot-buffer.js';
 export { slerpQuaternion } from './blend.js';

@@ -1,7 +1,7 @@
 /**
  * Options of the interpolator, their defaults and their validation.
  */
-import { MmoError } from '@mmo/protocol';
+import { invalidOptionsError } from '../errors.js';
 
 /** How positions are blended between two snapshots. */
 export type InterpolationPositionMode = 'linear' | 'hermite';
@@ -58,21 +58,8 @@ export const interpolationDefaults: Readonly<Required<InterpolationOptions>> = O
   positionMode: 'linear',
 });
 
-/**
- * Codes of the plain `MmoError`s this module throws. They belong in `ClientErrorCode` (errors.ts);
- * they live here until that table takes them.
- */
-export const InterpolationErrorCode = {
-  /** An option (or `setInterpolationDelayMs`, `interpolationDelayForTickRate`) got a bad value. */
-  INVALID_OPTIONS: 'INVALID_OPTIONS',
-  /** `sample` / `sampleAt` / `sampleEntity` got a time that is not a finite number. */
-  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-} as const;
-/** An {@link InterpolationErrorCode} value. */
-export type InterpolationErrorCodeName = (typeof InterpolationErrorCode)[keyof typeof InterpolationErrorCode];
-
-function invalid(message: string): MmoError {
-  return new MmoError(InterpolationErrorCode.INVALID_OPTIONS, message);
+function invalid(message: string): ReturnType<typeof invalidOptionsError> {
+  return invalidOptionsError(message);
 }
 
 /** Throws `MmoError` `INVALID_OPTIONS` unless `value` is a finite number >= 0. */

@@ -4,11 +4,11 @@
  * data flow" (remote entities: interpolation buffer, render behind by ~2 ticks) and Valve's "Source
  * Multiplayer Networking", section "Entity interpolation".
  */
-import { MmoError, type QuaternionLike, type Vector3Like } from '@mmo/protocol';
+import type { QuaternionLike, Vector3Like } from '@mmo/protocol';
+import { invalidArgumentError } from '../errors.js';
 import { hermiteVector, hermiteVelocity, lerpVector, MS_PER_SECOND, slerpQuaternion } from './blend.js';
 import {
   checkNonNegativeMs,
-  InterpolationErrorCode,
   resolveInterpolationOptions,
   type InterpolationOptions,
 } from './interpolation-options.js';
@@ -111,10 +111,7 @@ function segmentVelocity(a: Readonly<InterpolationSample>, b: Readonly<Interpola
 
 function checkTime(renderServerTimeMs: number): void {
   if (typeof renderServerTimeMs !== 'number' || !Number.isFinite(renderServerTimeMs)) {
-    throw new MmoError(
-      InterpolationErrorCode.INVALID_ARGUMENT,
-      `render server time must be a finite number of ms (got ${String(renderServerTimeMs)})`,
-    );
+    throw invalidArgumentError(`render server time must be a finite number of ms (got ${String(renderServerTimeMs)})`);
   }
 }
 

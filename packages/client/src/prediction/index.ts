@@ -1,7 +1,5 @@
 export { InputRingBuffer } from './input-ring-buffer.js';
 export type { PendingInput } from './input-ring-buffer.js';
-export { PredictionErrorCode } from './prediction-errors.js';
-export type { PredictionErrorCodeName } from './prediction-errors.js';
 export { predictorDefaults } from './prediction-options.js';
 export type { PredictionModel, PredictorOptions } from './prediction-options.js';
 export { createPredictor } from './predictor.js';

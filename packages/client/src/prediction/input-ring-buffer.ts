@@ -1,4 +1,4 @@
-import { invalidOptions } from './prediction-errors.js';
+import { invalidOptionsError as invalidOptions } from '../errors.js';
 
 /** One local input the server has not acknowledged yet, as the predictor replays it. */
 export interface PendingInput<Input> {

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '@mmo/protocol';
-import { invalidOptions } from './prediction-errors.js';
+import { invalidOptionsError as invalidOptions } from '../errors.js';
 
 /**
  * The game's simulation, as the predictor needs it. All three functions must be pure (no hidden

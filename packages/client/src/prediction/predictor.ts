@@ -1,7 +1,7 @@
 import type { Clock } from '@mmo/protocol';
 import { type Listener, TypedEmitter, type Unsubscribe } from '../events/index.js';
 import { InputRingBuffer, type PendingInput } from './input-ring-buffer.js';
-import { invalidArgument } from './prediction-errors.js';
+import { invalidArgumentError as invalidArgument } from '../errors.js';
 import { type PredictionModel, type PredictorOptions, resolvePredictorOptions } from './prediction-options.js';
 
 /** What `predict` returns: the tick to send with the input, and the state it leads to. */

@@ -88,3 +88,45 @@ export type {
 } from './sync/index.js';
 export { InterestSet, SpatialGrid, interestSetDefaults, spatialGridDefaults } from './interest/index.js';
 export type { InterestDiff, InterestSetOptions, InterestSource, SpatialGridOptions, SpatialVisitor } from './interest/index.js';
+
+export {
+  MemoryFriendsProvider,
+  MemoryPresenceStore,
+  PresenceError,
+  PresenceErrorCode,
+  PresenceStatus,
+  RedisPresenceStore,
+  createPresenceService,
+  createStatusChangeHandler,
+  fromWireStatus,
+  isPresenceError,
+  isPresenceStatus,
+  memoryFriendsProviderDefaults,
+  memoryPresenceStoreDefaults,
+  offlineRecord,
+  presenceErrorWireCodes,
+  presenceServiceDefaults,
+  redisPresenceStoreDefaults,
+  toFriendStatus,
+  toPresenceUpdate,
+  toWireStatus,
+} from './presence/index.js';
+export type {
+  FriendsProvider,
+  MemoryFriendsProviderOptions,
+  MemoryPresenceStoreOptions,
+  PresenceChange,
+  PresenceChangeListener,
+  PresenceChangeReason,
+  PresenceDeleteOptions,
+  PresenceErrorCodeName,
+  PresenceLogger,
+  PresenceRecord,
+  PresenceSend,
+  PresenceService,
+  PresenceServiceOptions,
+  PresenceStats,
+  PresenceStatusName,
+  PresenceStore,
+  RedisPresenceStoreOptions,
+} from './presence/index.js';

@@ -79,6 +79,8 @@ export function createStateSync(gateway: Gateway, options: StateSyncOptions = {}
     onTick: (tick) => {
       try {
         zone!.step(tick, clock.now());
+        // From the tick's due time (inputs cut off) to every client's deltas queued.
+        gateway.metrics.stateUpdateLatency.observe({ update_type: 'tick' }, Math.max(0, clock.now() - tickLoop.slotTimeMs(tick)) / 1000);
       } catch (error) {
         // A bug must not stop the world: log it, count it, and tick on.
         metrics.hookErrors.inc({ hook: 'tick' });

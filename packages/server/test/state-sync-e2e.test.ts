@@ -25,6 +25,7 @@ interface Player {
 
 async function join(url: string, userId: string, resumeToken?: string): Promise<Player> {
   const client = await connect(url, { token: await signToken(userId) });
+  batches.set(client, []);
   const ce = registry.unpack(MessageType.CONNECTION_ESTABLISHED, (await client.handshake(resumeToken === undefined ? {} : { resumeToken })).payload);
   established.set(client, { sessionId: ce.sessionId, resumeToken: ce.resumeToken });
   const mirror = new WorldMirror(codec, 50);
@@ -44,7 +45,9 @@ async function join(url: string, userId: string, resumeToken?: string): Promise<
   // What arrived with the handshake (ZONE_UPDATE comes in the same batch as CONNECTION_ESTABLISHED).
   take(client.received);
   client.ws.on('message', (data: Buffer) => {
-    take(decodeMessage(new Uint8Array(data), { maxFrameBytes: 1 << 22 }));
+    const envelopes = decodeMessage(new Uint8Array(data), { maxFrameBytes: 1 << 22 });
+    batches.get(client)!.push(envelopes.map((e) => e.type));
+    take(envelopes);
     wake?.();
   });
   const player: Player = {
@@ -77,6 +80,8 @@ async function join(url: string, userId: string, resumeToken?: string): Promise<
 }
 
 const established = new WeakMap<TestClient, { sessionId: string; resumeToken: string }>();
+/** The message types of each WebSocket message a client received, in order. */
+const batches = new WeakMap<TestClient, number[][]>();
 function resumeTokenOf(client: TestClient): string {
   return established.get(client)!.resumeToken;
 }
@@ -174,6 +179,10 @@ describe('state sync end to end (real gateway, real sockets)', () => {
     expect(sync.zone.playerCount).toBe(1);
     const snapshot = again.mirror.received.find((m) => m.type === MessageType.WORLD_STATE)!.payload as { players: { entityId: number }[] };
     expect(snapshot.players.map((p) => p.entityId)).toEqual([before.id]);
+    // A tick's messages travel together: one WebSocket message (one socket write) per tick.
+    const withSnapshot = batches.get(again.client)!.find((types) => types.includes(MessageType.WORLD_STATE))!;
+    expect(withSnapshot).toEqual([MessageType.INTEREST_UPDATE, MessageType.WORLD_STATE, MessageType.WORLD_DELTA]);
+    expect(batches.get(again.client)!.filter((types) => types.includes(MessageType.WORLD_DELTA)).every((types) => types.filter((t) => t === MessageType.WORLD_DELTA).length === 1)).toBe(true);
     again.client.close();
   });
 });

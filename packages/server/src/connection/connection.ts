@@ -238,6 +238,15 @@ export class Connection {
     return result === 'queued' || result === 'coalesced';
   }
 
+  /**
+   * Writes what is queued now instead of waiting for the batching delay (within the in-flight
+   * limit). State sync calls it after queueing a tick's messages: one socket write per tick.
+   */
+  flush(): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.writeQueue.flushNow();
+  }
+
   private onOutboxOverflow(): void {
     const session = this.session;
     this.deps.logger.warn({ conn: this.id, session: session?.id }, 'outbox overflow: session cannot be recovered');

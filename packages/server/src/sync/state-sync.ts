@@ -116,6 +116,7 @@ export function createStateSync(gateway: Gateway, options: StateSyncOptions = {}
         connection?.send(type, payload, { reliable: false, priority: Priority.NORMAL, sheddable: false }) ?? false,
       sendReliable: (type, payload) => gateway.sendToSession(info.sessionId, type, payload, { reliable: true }),
       sendVolatile: (type, payload, priority) => connection?.send(type, payload, { reliable: false, priority }) ?? false,
+      flush: () => connection?.flush(),
     };
   };
 

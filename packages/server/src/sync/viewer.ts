@@ -15,6 +15,8 @@ export interface ViewerSink {
   sendReliable(type: number, payload: unknown): boolean;
   /** Sends a volatile message at `priority` (corrections). */
   sendVolatile(type: number, payload: unknown, priority: number): boolean;
+  /** Writes what this tick queued now, as one batch (instead of waiting for the write queue's batching delay). */
+  flush?(): void;
 }
 
 /** Per-tick inputs of {@link Viewer.buildTick} that the zone shares between viewers. */
@@ -179,6 +181,7 @@ export class Viewer {
     for (let i = 0; i < pieces.length; i++) w.appendBits(pieces[i]!.bytes, pieces[i]!.bitLength);
     const packed = w.finish();
     this.sink.sendState(MessageType.WORLD_DELTA, { tick, timestamp: ctx.nowMs, lastProcessedInput, packed });
+    this.sink.flush?.();
     for (const slot of slots) {
       this.baseTicks[slot] = tick;
       this.baseStates[slot] = visible[slot]!.state;

@@ -21,4 +21,6 @@ export type { GameplayHooks, MovementViolation, QueuedInput } from './gameplay-h
 export { createSyncMetrics } from './sync-metrics.js';
 export type { SyncMetrics } from './sync-metrics.js';
 export { createStateSync } from './state-sync.js';
+export { StateProviderRegistry } from './state-providers.js';
+export type { SendToPlayer, StateProvider } from './state-providers.js';
 export type { StateSync, StateSyncOptions } from './state-sync.js';

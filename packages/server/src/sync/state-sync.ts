@@ -100,6 +100,8 @@ export function createStateSync(gateway: Gateway, options: StateSyncOptions = {}
     hooks,
     logger: gateway.logger,
     metrics,
+    // The player's session holds it whether or not a socket does (replayed on resume).
+    sendToPlayer: (entity, type, payload) => gateway.sendToSession(entity.externalId, type, payload, { reliable: true }),
   });
   const z = zone;
   const packed = createPackedMovementCodec(z.options.codec);
@@ -205,8 +207,11 @@ export function createStateSync(gateway: Gateway, options: StateSyncOptions = {}
   return sync;
 }
 
-/** PLAYER_MOVE as the zone queues it; `packed` (PackedMovement) wins over the float fields. */
-function toInput(m: mmo.v1.IPlayerMovement, receivedAtMs: number, packed: ReturnType<typeof createPackedMovementCodec>): QueuedInput {
+/**
+ * PLAYER_MOVE as the zone queues it; `packed` (PackedMovement) wins over the float fields. Throws a
+ * HandlerError (INVALID_PAYLOAD) for a move without timestamp or position. Used by the cluster's zones too.
+ */
+export function toInput(m: mmo.v1.IPlayerMovement, receivedAtMs: number, packed: ReturnType<typeof createPackedMovementCodec>): QueuedInput {
   const clientTimeMs = Number(m.timestamp ?? 0);
   if (!(clientTimeMs > 0)) {
     throw new HandlerError(ErrorCode.INVALID_PAYLOAD, 'PLAYER_MOVE needs timestamp (the client clock, ms)');

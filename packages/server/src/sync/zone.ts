@@ -16,6 +16,7 @@ import type { GameplayHooks, QueuedInput } from './gameplay-hooks.js';
 import { resolveMovementOptions } from './movement-options.js';
 import { type MovementRejectReason, MovementValidator } from './movement-validator.js';
 import { createPlayerMoveState, type PlayerMoveState } from './player-move-state.js';
+import { type SendToPlayer, StateProviderRegistry } from './state-providers.js';
 import type { SyncMetrics } from './sync-metrics.js';
 import { Viewer, type SnapshotLists, type TickContext, type ViewerSink } from './viewer.js';
 import { resolveZoneOptions, type ResolvedZoneOptions, type ZoneOptions } from './zone-options.js';
@@ -33,6 +34,11 @@ export interface ZoneInit extends ZoneOptions {
   logger: Logger;
   /** Metrics. @default none */
   metrics?: SyncMetrics;
+  /**
+   * Reliable delivery to a player's session, attached or not (state providers use it).
+   * @default the player's viewer, when one is attached
+   */
+  sendToPlayer?: SendToPlayer;
 }
 
 /** Spawning a non-player entity. */
@@ -105,7 +111,10 @@ export class Zone {
   readonly codec: EntityStateCodec;
   readonly grid: SpatialGrid<ZoneEntity>;
   readonly validator: MovementValidator;
+  /** Custom per-player state replicated to its owner after each tick. */
+  readonly stateProviders: StateProviderRegistry;
   private readonly tickIntervalMs: number;
+  private readonly sendToPlayer: SendToPlayer;
   private readonly hooks: GameplayHooks;
   private readonly logger: Logger;
   private readonly metrics: SyncMetrics | undefined;
@@ -137,6 +146,9 @@ export class Zone {
     this.hooks = init.hooks ?? {};
     this.logger = init.logger;
     this.metrics = init.metrics;
+    this.stateProviders = new StateProviderRegistry(init.logger);
+    this.sendToPlayer =
+      init.sendToPlayer ?? ((entity, type, payload) => this.players.get(entity)?.viewer?.sink.sendReliable(type, payload) ?? false);
   }
 
   /** The last tick stepped. */
@@ -203,6 +215,7 @@ export class Zone {
     this.players.set(entity, slot);
     this.bySession.set(sessionId, slot);
     this.callHook('onPlayerJoined', entity, () => this.hooks.onPlayerJoined?.(entity));
+    this.stateProviders.playerJoined(entity);
     return entity;
   }
 
@@ -231,6 +244,7 @@ export class Zone {
     const slot = this.players.get(entity);
     if (slot === undefined) return;
     this.callHook('onPlayerLeft', entity, () => this.hooks.onPlayerLeft?.(entity));
+    this.stateProviders.playerLeft(entity);
     this.players.delete(entity);
     this.bySession.delete(entity.externalId);
     this.forgetEntity(entity);
@@ -380,6 +394,7 @@ export class Zone {
       stats.recordsDeferred += result.deferred;
       stats.packedBytes += result.packedBytes;
     }
+    this.stateProviders.flush(this.sendToPlayer);
     return stats;
   }
 

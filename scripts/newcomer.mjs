@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The newcomer's commands, needing only Node and npm on the machine:
+//   npm run demo         install from the lockfile, build, start the demo server (dev tokens on) and
+//                        print the URL to open; extra flags go to the server (npm run demo -- --port 9000)
 //   npm run setup:test   install from the lockfile, build, check generated code, lint, run every test
 // pnpm is taken at the exact version pinned in package.json ("packageManager") through npx when the
 // machine has no matching pnpm; everything after that runs through it.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +38,16 @@ const task = process.argv[2] ?? 'test';
 if (task === 'test') {
   run(['install', '--frozen-lockfile'], 'install from the lockfile');
   run(['run', 'verify'], 'generated code, build, lint, tests, conformance vectors');
+} else if (task === 'demo') {
+  run(['install', '--frozen-lockfile'], 'install from the lockfile');
+  run(['run', 'build'], 'build (packages, web demo, demo server)');
+  console.log('\n> start the demo server (dev tokens on: for this machine only; Ctrl-C stops it)');
+  // The server prints "demo: open http://127.0.0.1:PORT/" once it listens.
+  const server = spawn(process.execPath, [join(root, 'apps/demo-server/dist/cli.js'), '--dev-tokens', ...process.argv.slice(3)], { cwd: root, stdio: 'inherit', env });
+  // Ctrl-C reaches the server from the terminal too; it drains once however often it is asked.
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
+  server.on('exit', (code) => process.exit(code ?? 1));
 } else {
-  console.error(`unknown task ${task}; use: test`);
+  console.error(`unknown task ${task}; use: demo, test`);
   process.exit(2);
 }

@@ -6,7 +6,7 @@ import { RedisSessionStore } from './session/store/redis-session-store.js';
 import { isConfigError } from './config/config-error.js';
 import { readCliConfig, usage } from './config/cli-config.js';
 import { createGateway } from './gateway/create-gateway.js';
-import { createStateSync } from './sync/state-sync.js';
+import { attachCluster, type ClusterNode } from './node/attach-cluster.js';
 
 async function main(): Promise<void> {
   let config;
@@ -26,13 +26,23 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, name: 'mmo-gateway' });
   // With Redis, sessions live there so clients resume on any node; without, everything is embedded.
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-  redis?.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+  // One warning per outage (ioredis reports every failed reconnect), one info line when it is back.
+  let redisDown = false;
+  redis?.on('error', (error: Error) => {
+    if (redisDown) return logger.debug({ err: error.message }, 'redis connection error');
+    redisDown = true;
+    logger.warn({ err: error.message }, 'redis connection error; reconnecting with backoff');
+  });
+  redis?.on('ready', () => {
+    if (redisDown) logger.info('redis connection ready again');
+    redisDown = false;
+  });
   let gateway;
   try {
     gateway = createGateway({
       ...config.gateway,
       logger,
-      ...(redis === undefined ? {} : { sessionStore: new RedisSessionStore(redis) }),
+      ...(redis === undefined ? {} : { sessionStore: new RedisSessionStore(redis, { keyPrefix: config.cluster.keyPrefix }) }),
     });
   } catch (error) {
     if (isConfigError(error)) {
@@ -41,15 +51,29 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (redis !== undefined) logger.info('sessions in Redis: clients can resume on any node sharing it');
-  // With no game code the gateway runs one default zone: players walk (validated) and see each other.
-  createStateSync(gateway, { tickRate: config.tickRate });
+  // With no game code the gateway runs its zones (one 'default' by default): players walk (validated)
+  // and see each other. With Redis, several nodes share sessions, presence, the bus and the zones.
+  const { nodeId, keyPrefix, zones, presenceTtlMs, zoneLeaseTtlMs, nodeTtlMs } = config.cluster;
+  const node: ClusterNode = attachCluster(gateway, {
+    nodeId,
+    keyPrefix,
+    zones,
+    presenceTtlMs,
+    zoneLeaseTtlMs,
+    nodeTtlMs,
+    tickRate: config.tickRate,
+    ...(redis === undefined ? {} : { redis }),
+  });
+  if (redis !== undefined) {
+    logger.info({ nodeId, keyPrefix, zones }, 'cluster node: sessions, presence, bus and zone leases in Redis');
+  }
   const address = await gateway.listen();
   process.stdout.write(`mmo-gateway listening on ws://${address.host}:${address.port}/ws\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     gateway
       .drain()
+      .then(() => node.close())
       .then(() => redis?.quit())
       .then(
       () => process.exit(0),

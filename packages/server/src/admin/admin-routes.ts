@@ -11,6 +11,18 @@ export interface AdminDeps {
   readonly registry: MessageRegistry;
   readonly drain: () => Promise<void>;
   readonly now: () => number;
+  /** The cluster this node belongs to, when it has one (set by `attachCluster`). */
+  readonly cluster?: () => AdminCluster | undefined;
+}
+
+/** What the admin API asks of a cluster: its view, and actions published to every node. */
+export interface AdminCluster {
+  /** `GET /admin/cluster`: members, zone owners, bus health (never rejects). */
+  describe(): Promise<unknown>;
+  /** Publishes a kick of `userId` to every other node; rejects when the bus cannot publish. */
+  kick(userId: string, reason: string): Promise<void>;
+  /** Publishes a drain of one node (by id) or of `'all'`; rejects when the bus cannot publish. */
+  drain(nodeId: string): Promise<void>;
 }
 
 function authorized(request: IncomingMessage, token: string): boolean {
@@ -27,9 +39,10 @@ function authorized(request: IncomingMessage, token: string): boolean {
  * (404) when no admin token is configured.
  *   GET  /admin/connections          live connections
  *   GET  /admin/sessions             established sessions
- *   POST /admin/kick  {userId, reason?}
+ *   GET  /admin/cluster              members, zone owners and bus health (404 without a cluster)
+ *   POST /admin/kick  {userId, reason?}   this node's connections, and every other node's in a cluster
  *   POST /admin/send  {userId, type, payloadBase64?, reliable?}
- *   POST /admin/drain
+ *   POST /admin/drain {nodeId?}      this node; with a cluster, `nodeId` names another node or 'all'
  */
 export function createAdminRoutes(deps: AdminDeps) {
   return async function handleAdmin(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
@@ -39,7 +52,11 @@ export function createAdminRoutes(deps: AdminDeps) {
       return sendJson(response, 401, { error: 'admin token required' });
     }
     const route = `${request.method ?? 'GET'} ${pathname}`;
+    const cluster = deps.cluster?.();
     switch (route) {
+      case 'GET /admin/cluster':
+        if (cluster === undefined) return sendJson(response, 404, { error: 'this node is not in a cluster' });
+        return sendJson(response, 200, await cluster.describe());
       case 'GET /admin/connections':
         return sendJson(response, 200, {
           connections: [...deps.connections.all()].map((c) => ({
@@ -76,7 +93,14 @@ export function createAdminRoutes(deps: AdminDeps) {
         for (const c of targets) {
           c.close({ code: CloseCode.POLICY_VIOLATION, reason, disconnect: { code: CloseCode.KICKED, reconnect: false } });
         }
-        return sendJson(response, 200, { kicked: targets.length });
+        if (cluster === undefined) return sendJson(response, 200, { kicked: targets.length });
+        // Other nodes close theirs when the kick reaches them; `kicked` counts this node's only.
+        try {
+          await cluster.kick(userId, reason);
+          return sendJson(response, 200, { kicked: targets.length, published: true });
+        } catch (error) {
+          return sendJson(response, 503, { kicked: targets.length, published: false, error: messageOf(error) });
+        }
       }
       case 'POST /admin/send': {
         const body = await readJsonBody(request, response);
@@ -101,11 +125,29 @@ export function createAdminRoutes(deps: AdminDeps) {
         }
         return sendJson(response, 200, { delivered });
       }
-      case 'POST /admin/drain':
-        void deps.drain();
-        return sendJson(response, 202, { draining: true });
+      case 'POST /admin/drain': {
+        const body = await readJsonBody(request, response);
+        if (body === undefined) return;
+        const nodeId = body['nodeId'];
+        if (nodeId === undefined) {
+          void deps.drain();
+          return sendJson(response, 202, { draining: true });
+        }
+        if (typeof nodeId !== 'string' || nodeId === '') return sendJson(response, 400, { error: 'nodeId must be a node id or "all"' });
+        if (cluster === undefined) return sendJson(response, 404, { error: 'this node is not in a cluster' });
+        try {
+          await cluster.drain(nodeId);
+          return sendJson(response, 202, { draining: nodeId });
+        } catch (error) {
+          return sendJson(response, 503, { error: messageOf(error) });
+        }
+      }
       default:
         return sendJson(response, 404, { error: 'no such admin route' });
     }
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -22,6 +22,11 @@ const settings = {
   issuer: { flag: 'jwt-issuer', env: 'MMO_JWT_ISSUER', schema: z.string().min(1) },
   audience: { flag: 'jwt-audience', env: 'MMO_JWT_AUDIENCE', schema: z.string().min(1) },
   redisUrl: { flag: 'redis-url', env: 'MMO_REDIS_URL', schema: z.url() },
+  redisKeyPrefix: { flag: 'redis-key-prefix', env: 'MMO_REDIS_KEY_PREFIX', schema: z.string().min(1).max(64) },
+  zones: { flag: 'zones', env: 'MMO_ZONES', schema: z.string().regex(/^[A-Za-z0-9_.:-]+(,[A-Za-z0-9_.:-]+)*$/, 'comma-separated zone ids ([A-Za-z0-9_.:-])') },
+  presenceTtlMs: { flag: 'presence-ttl-ms', env: 'MMO_PRESENCE_TTL_MS', schema: z.coerce.number().int().min(300).max(3_600_000) },
+  zoneLeaseTtlMs: { flag: 'zone-lease-ttl-ms', env: 'MMO_ZONE_LEASE_TTL_MS', schema: z.coerce.number().int().min(300).max(600_000) },
+  nodeTtlMs: { flag: 'node-ttl-ms', env: 'MMO_NODE_TTL_MS', schema: z.coerce.number().int().min(300).max(600_000) },
   adminToken: { flag: 'admin-token', env: 'MMO_ADMIN_TOKEN', schema: z.string().min(16, 'must be at least 16 characters') },
   resumeSecret: { flag: 'resume-secret', env: 'MMO_RESUME_SECRET', schema: z.string().min(32, 'must be at least 32 characters') },
   nodeId: { flag: 'node-id', env: 'MMO_NODE_ID', schema: z.string().min(1).max(128) },
@@ -36,10 +41,27 @@ const settings = {
 
 type Key = keyof typeof settings;
 
+/** How this node joins a cluster (what `attachCluster` needs beyond the gateway). */
+export interface CliClusterConfig {
+  /** This node's id: `--node-id`, or `node-` and 8 random hex digits. */
+  nodeId: string;
+  /** Prefix of every Redis key and channel. @default 'mmo:' */
+  keyPrefix: string;
+  /** Zones this node may simulate; players join the first unless their token names another. @default ['default'] */
+  zones: string[];
+  /** Presence record TTL, in ms (refreshed every third of it). @default 30000 */
+  presenceTtlMs: number;
+  /** Zone lease TTL, in ms (renewed every third of it). @default 10000 */
+  zoneLeaseTtlMs: number;
+  /** Node heartbeat TTL, in ms (a heartbeat every third of it). @default 6000 */
+  nodeTtlMs: number;
+}
+
 /** Parsed command configuration. */
 export interface CliConfig {
   gateway: GatewayOptions;
   redisUrl: string | undefined;
+  cluster: CliClusterConfig;
   tickRate: number;
   logLevel: string;
 }
@@ -99,8 +121,10 @@ export function readCliConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig
   if (values.redisUrl !== undefined && resumeSecret === undefined) {
     throw new ConfigError('--resume-secret / MMO_RESUME_SECRET', 'required with MMO_REDIS_URL when tokens are checked with a public key or JWKS');
   }
+  // One id for the gateway (session ownership) and the cluster (bus, leases, presence records).
+  const nodeId = (values.nodeId as string | undefined) ?? `node-${randomUUID().slice(0, 8)}`;
   const gateway: GatewayOptions = {
-    ...(values.nodeId === undefined ? {} : { nodeId: values.nodeId as string }),
+    nodeId,
     ...(resumeSecret === undefined ? {} : { session: { resumeTokenSecret: resumeSecret } }),
     port: (values.port as number | undefined) ?? 8080,
     host: (values.host as string | undefined) ?? '0.0.0.0',
@@ -119,6 +143,14 @@ export function readCliConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig
   return {
     gateway,
     redisUrl: values.redisUrl as string | undefined,
+    cluster: {
+      nodeId,
+      keyPrefix: (values.redisKeyPrefix as string | undefined) ?? 'mmo:',
+      zones: [...new Set(((values.zones as string | undefined) ?? 'default').split(','))],
+      presenceTtlMs: (values.presenceTtlMs as number | undefined) ?? 30_000,
+      zoneLeaseTtlMs: (values.zoneLeaseTtlMs as number | undefined) ?? 10_000,
+      nodeTtlMs: (values.nodeTtlMs as number | undefined) ?? 6_000,
+    },
     tickRate: (values.tickRate as number | undefined) ?? 20,
     logLevel: (values.logLevel as string | undefined) ?? 'info',
   };

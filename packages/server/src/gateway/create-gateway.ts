@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { type Clock, CloseCode, createMessageRegistry, type MessageRegistry, Priority, systemClock } from '@mmo/protocol';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createAdminRoutes } from '../admin/admin-routes.js';
+import { type AdminCluster, createAdminRoutes } from '../admin/admin-routes.js';
 import { ConfigError, isConfigError } from '../config/config-error.js';
 import { definedOnly } from '../config/defined-only.js';
 import { validateGatewayOptions } from '../config/gateway-options-schema.js';
@@ -186,6 +186,13 @@ export interface Gateway {
   close(): Promise<void>;
   /** Sets what TIME_SYNC answers carry as the server tick and tick rate (state sync calls it). */
   setTickInfo(source: () => { tick: number; tickRate: number }): void;
+  /**
+   * Adds a condition of `/readyz` and `isReady()` (e.g. "Redis reachable"): the gateway is ready
+   * only while every check returns true. Returns a function that removes the check.
+   */
+  addReadinessCheck(check: () => boolean): () => void;
+  /** Gives the admin API its cluster view and cluster-wide kick and drain (see `attachCluster`). */
+  setAdminCluster(cluster: AdminCluster | undefined): void;
 }
 
 /** The version of this package, sent as `serverVersion` by default. */
@@ -263,6 +270,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   let establishedCount = 0;
   /** TIME_SYNC's tick source: 0/0 until state sync sets it. */
   let tickInfo = (): { tick: number; tickRate: number } => ({ tick: 0, tickRate: 0 });
+  const readinessChecks = new Set<() => boolean>();
+  const isReady = () => {
+    if (!listening || draining) return false;
+    for (const check of readinessChecks) if (!check()) return false;
+    return true;
+  };
+  let adminCluster: AdminCluster | undefined;
 
   const inbound = new InboundProcessor({
     clock,
@@ -397,8 +411,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         for (const c of connections.all()) total += c.queuedBytes;
         metrics.writeQueueBytes.set(total);
       },
-      isReady: () => listening && !draining,
-      admin: createAdminRoutes({ adminToken: options.adminToken, connections, registry, drain, now: () => clock.now() }),
+      isReady,
+      admin: createAdminRoutes({ adminToken: options.adminToken, connections, registry, drain, now: () => clock.now(), cluster: () => adminCluster }),
       logger,
       extra: options.httpHandler,
     }),
@@ -429,7 +443,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       }),
     address,
-    isReady: () => listening && !draining,
+    isReady,
     sessions: sessionManager,
     sendToSession: (sessionId, type, payload, sendOptions) => {
       const conn = connections.bySessionId(sessionId);
@@ -449,6 +463,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     close: drain,
     setTickInfo: (source) => {
       tickInfo = source;
+    },
+    addReadinessCheck: (check) => {
+      readinessChecks.add(check);
+      return () => readinessChecks.delete(check);
+    },
+    setAdminCluster: (cluster) => {
+      adminCluster = cluster;
     },
   };
 }

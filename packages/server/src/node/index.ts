@@ -1,0 +1,6 @@
+export { attachCluster, attachClusterDefaults } from './attach-cluster.js';
+export type { AttachClusterOptions, ClusterNode } from './attach-cluster.js';
+export { ClaimsFriendsProvider, claimsFriendsProviderDefaults } from './claims-friends-provider.js';
+export type { ClaimsFriendsProviderOptions } from './claims-friends-provider.js';
+export { createClusterZones, clusterZonesDefaults } from './cluster-zones.js';
+export type { ClusterZones, ClusterZonesOptions } from './cluster-zones.js';

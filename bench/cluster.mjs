@@ -2,8 +2,11 @@
 // change their status (PLAYER_STATUS_CHANGE) at --rate per second each; each sender's friend, on
 // node B, receives FRIEND_STATUS through Redis (presence store write + change feed). Prints
 // presence updates delivered per second and the cross-node delivery latency (send on A's client
-// to receipt on B's client), p50/p99/max.
-// Usage: node cluster.mjs [--pairs 100] [--rate 20] [--seconds 5] [--warmup-seconds 1] [--redis redis://127.0.0.1:6379]
+// to receipt on B's client), p50/p99/max. Then a zone scenario: --actors players connected to the
+// node that does not own the zone send PLAYER_ACTION; each goes to the owner (bus), which
+// broadcasts it to every player who sees the actor, delivered back through the bus: the latency
+// of that round (actor's client to a viewer's client on the same non-owner node) is printed too.
+// Usage: node cluster.mjs [--pairs 100] [--rate 20] [--actors 10] [--seconds 5] [--warmup-seconds 1] [--redis redis://127.0.0.1:6379]
 // Uses a random key prefix, so a shared Redis is only touched under it. Needs `pnpm build`.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +27,7 @@ const { values: flags } = parseArgs({
   options: {
     pairs: { type: 'string', default: '100' },
     rate: { type: 'string', default: '20' },
+    actors: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '5' },
     'warmup-seconds': { type: 'string', default: '1' },
     redis: { type: 'string', default: process.env.MMO_REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -33,10 +37,12 @@ const { values: flags } = parseArgs({
 const pairs = bounded('pairs', flags.pairs, 1, 120);
 // Below the gateway's default per-connection limit of 30 messages/s (other types), so none is refused.
 const rate = bounded('rate', flags.rate, 1, 25);
+const actors = bounded('actors', flags.actors, 1, 50);
 const seconds = bounded('seconds', flags.seconds, 1, 600);
 const warmupSeconds = bounded('warmup-seconds', flags['warmup-seconds'], 0, 60);
 
 const JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const cli = join(dirname(fileURLToPath(import.meta.resolve('@mmo/server'))), 'cli.js');
 /** Latency histogram: 10 µs buckets up to 2 s. */
 const BUCKET_MS = 0.01;
@@ -54,7 +60,7 @@ function bounded(name, raw, min, max) {
 
 function startNode(nodeId, prefix) {
   const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'], {
-    env: { PATH: process.env.PATH ?? '', MMO_JWT_SECRET: JWT_SECRET, MMO_REDIS_URL: flags.redis, MMO_REDIS_KEY_PREFIX: prefix, MMO_NODE_ID: nodeId },
+    env: { PATH: process.env.PATH ?? '', MMO_JWT_SECRET: JWT_SECRET, MMO_ADMIN_TOKEN: ADMIN_TOKEN, MMO_REDIS_URL: flags.redis, MMO_REDIS_KEY_PREFIX: prefix, MMO_NODE_ID: nodeId },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -65,7 +71,7 @@ function startNode(nodeId, prefix) {
       const m = /listening on (ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(out);
       if (m !== null) {
         clearTimeout(timer);
-        resolve({ child, url: m[1] });
+        resolve({ child, url: m[1], nodeId });
       }
     };
     child.stdout.on('data', onData);
@@ -102,7 +108,7 @@ const stop = () => {
 };
 process.once('exit', stop);
 
-const histogram = new Uint32Array(BUCKETS);
+let histogram = new Uint32Array(BUCKETS);
 let measuring = false;
 let delivered = 0;
 let lost = 0;
@@ -170,15 +176,76 @@ function quantile(q) {
   }
   return Number.NaN;
 }
+const presenceRow = [`presence, ${pairs} pairs`, si(sent / elapsedS), si(delivered / elapsedS), quantile(0.5).toFixed(2), quantile(0.99).toFixed(2), quantile(1).toFixed(2), lost];
+for (const ws of sockets) ws.terminate();
+
+// Zone scenario: actors and one viewer on the node that does not simulate the zone.
+const owner = await waitForOwner();
+const remote = nodes.find((n) => n.nodeId !== owner) ?? nodes[1];
+histogram = new Uint32Array(BUCKETS);
+delivered = 0;
+sent = 0;
+const actionSentAt = new Map();
+const zoneSockets = [];
+const inZone = [];
+const viewer = await open(remote.url, 'viewer', [], (env) => {
+  if (env.type === MessageType.ZONE_UPDATE) inZone.push('viewer');
+  if (env.type !== MessageType.PLAYER_ACTION) return;
+  const action = registry.unpack(MessageType.PLAYER_ACTION, env.payload);
+  const t = actionSentAt.get(action.targetId);
+  if (t === undefined) return;
+  actionSentAt.delete(action.targetId);
+  if (!measuring) return;
+  delivered++;
+  histogram[Math.min(BUCKETS - 1, Math.floor((performance.now() - t) / BUCKET_MS))]++;
+});
+zoneSockets.push(viewer);
+for (let i = 0; i < actors; i++) {
+  zoneSockets.push(await open(remote.url, `actor${i}`, [], (env) => {
+    if (env.type === MessageType.ZONE_UPDATE) inZone.push(i);
+  }));
+}
+const zoneDeadline = Date.now() + STARTUP_TIMEOUT_MS;
+while (inZone.length < actors + 1) {
+  if (Date.now() > zoneDeadline) throw new Error('players did not enter the zone');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+const actionTimers = zoneSockets.slice(1).map((ws) =>
+  setInterval(() => {
+    const n = String(++counter);
+    actionSentAt.set(n, performance.now());
+    if (measuring) sent++;
+    ws.send(encodeMessage({ type: MessageType.PLAYER_ACTION, payload: registry.pack(MessageType.PLAYER_ACTION, { actionType: 'wave', targetId: n }) }));
+  }, intervalMs),
+);
+await new Promise((resolve) => setTimeout(resolve, warmupSeconds * 1000));
+measuring = true;
+const zoneStartedAt = performance.now();
+await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+measuring = false;
+const zoneElapsedS = (performance.now() - zoneStartedAt) / 1000;
+for (const t of actionTimers) clearInterval(t);
+let zoneLost = 0;
+const zoneNow = performance.now();
+for (const t of actionSentAt.values()) if (zoneNow - t > 2000) zoneLost++;
+const zoneRow = [`zone action, ${actors} actors (via owner ${owner})`, si(sent / zoneElapsedS), si(delivered / zoneElapsedS), quantile(0.5).toFixed(2), quantile(0.99).toFixed(2), quantile(1).toFixed(2), zoneLost];
+
+async function waitForOwner() {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    const res = await fetch(nodes[0].url.replace('ws://', 'http://').replace('/ws', '/admin/cluster'), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const view = await res.json();
+    const o = view.zones?.[0]?.owner?.nodeId;
+    if (o !== undefined) return o;
+    if (Date.now() > deadline) throw new Error('no zone owner');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 console.log(`# Cluster: presence across two mmo-gateway nodes over Redis (${flags.redis}, loopback)`);
 console.log(machineInfo());
-console.log(`${pairs} senders on node A at ${rate}/s each, their friends on node B; ${seconds} s measured after ${warmupSeconds} s warm-up\n`);
-console.log(
-  table(
-    ['scenario', '>changes sent/s', '>FRIEND_STATUS delivered/s', '>p50 ms', '>p99 ms', '>max ms', '>lost'],
-    [[`${pairs} pairs`, si(sent / elapsedS), si(delivered / elapsedS), quantile(0.5).toFixed(2), quantile(0.99).toFixed(2), quantile(1).toFixed(2), lost]],
-  ),
-);
-for (const ws of sockets) ws.terminate();
+console.log(`presence: ${pairs} senders on node A at ${rate}/s each, their friends on node B; zone: ${actors} actors at ${rate}/s and a viewer on the non-owner node; ${seconds} s measured after ${warmupSeconds} s warm-up each\n`);
+console.log(table(['scenario', '>sent/s', '>delivered/s (at the measured client)', '>p50 ms', '>p99 ms', '>max ms', '>lost'], [presenceRow, zoneRow]));
+for (const ws of zoneSockets) ws.terminate();
 stop();
 process.exit(0);

@@ -26,8 +26,6 @@ interface Player {
 async function join(url: string, userId: string, resumeToken?: string): Promise<Player> {
   const client = await connect(url, { token: await signToken(userId) });
   batches.set(client, []);
-  const ce = registry.unpack(MessageType.CONNECTION_ESTABLISHED, (await client.handshake(resumeToken === undefined ? {} : { resumeToken })).payload);
-  established.set(client, { sessionId: ce.sessionId, resumeToken: ce.resumeToken });
   const mirror = new WorldMirror(codec, 50);
   let selfId = 0;
   let wake: (() => void) | undefined;
@@ -42,14 +40,16 @@ async function join(url: string, userId: string, resumeToken?: string): Promise<
       }
     }
   };
-  // What arrived with the handshake (ZONE_UPDATE comes in the same batch as CONNECTION_ESTABLISHED).
-  take(client.received);
+  // Listening before the handshake goes out: ws may deliver several WebSocket messages from one
+  // read synchronously, so a listener added after the handshake could miss the first tick.
   client.ws.on('message', (data: Buffer) => {
     const envelopes = decodeMessage(new Uint8Array(data), { maxFrameBytes: 1 << 22 });
     batches.get(client)!.push(envelopes.map((e) => e.type));
     take(envelopes);
     wake?.();
   });
+  const ce = registry.unpack(MessageType.CONNECTION_ESTABLISHED, (await client.handshake(resumeToken === undefined ? {} : { resumeToken })).payload);
+  established.set(client, { sessionId: ce.sessionId, resumeToken: ce.resumeToken });
   const player: Player = {
     client,
     mirror,

@@ -55,7 +55,15 @@ export function quantizeFloat(value: number, min: number, max: number, bits: num
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw outOfRange(`cannot quantize ${String(value)}: not a number`);
   }
-  const levels = 2 ** bits - 1;
+  return quantizeChecked(value, min, max, 2 ** bits - 1);
+}
+
+/**
+ * {@link quantizeFloat} without the argument checks, for quantizers that validated their range and
+ * bits once at construction (`levels` = 2^bits - 1). Same arithmetic, so the same integers.
+ * @internal
+ */
+export function quantizeChecked(value: number, min: number, max: number, levels: number): number {
   const clamped = value < min ? min : value > max ? max : value;
   const quantized = Math.round(((clamped - min) / (max - min)) * levels);
   // Float rounding may not push past `levels`, but guard so the result always fits in `bits`.

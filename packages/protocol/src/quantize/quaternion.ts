@@ -12,7 +12,7 @@
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import type { BitReader } from './bit-reader.js';
 import type { BitWriter } from './bit-writer.js';
-import { dequantizeFloat, quantizeFloat } from './quantize.js';
+import { dequantizeFloat, quantizeChecked } from './quantize.js';
 
 /** A rotation quaternion as plain `{ x, y, z, w }` (w is the scalar part). */
 export interface QuaternionLike {
@@ -68,10 +68,10 @@ export interface QuaternionQuantizer {
   read(reader: BitReader): QuaternionLike;
   /**
    * The integers {@link write} would send: `[index, a, b, c]` (index of the largest component, then
-   * the other three quantized). Same errors as `write`; used by delta encoders that compare
-   * rotations exactly.
+   * the other three quantized), written into `out` when given. Same errors as `write` (and `out`
+   * is left as it was); used by delta encoders that compare rotations exactly.
    */
-  quantize(rotation: Readonly<QuaternionLike>): [number, number, number, number];
+  quantize(rotation: Readonly<QuaternionLike>, out?: [number, number, number, number]): [number, number, number, number];
   /** The unit quaternion that `[index, a, b, c]` stands for (what {@link read} returns for them). */
   dequantize(index: number, a: number, b: number, c: number): QuaternionLike;
 }
@@ -147,10 +147,14 @@ function checkBits(bits: number): void {
 export function createQuaternionQuantizer(options?: QuaternionQuantizerOptions): QuaternionQuantizer {
   const bits = options?.bitsPerComponent ?? quaternionQuantizerDefaults.bitsPerComponent;
   checkBits(bits);
-  const quantize = (c: number): number => quantizeFloat(c, -COMPONENT_LIMIT, COMPONENT_LIMIT, bits);
+  const levels = 2 ** bits - 1;
+  const quantize = (c: number): number => quantizeChecked(c, -COMPONENT_LIMIT, COMPONENT_LIMIT, levels);
   const dequantize = (q: number): number => dequantizeFloat(q, -COMPONENT_LIMIT, COMPONENT_LIMIT, bits);
 
-  const quantizeRotation = (rotation: Readonly<QuaternionLike>): [number, number, number, number] => {
+  const quantizeRotation = (
+    rotation: Readonly<QuaternionLike>,
+    out: [number, number, number, number] = [0, 0, 0, 0],
+  ): [number, number, number, number] => {
     const { x, y, z, w } = rotation;
     // hypot avoids overflow and underflow for very large or very small unnormalised inputs.
     const norm = Math.hypot(x, y, z, w);
@@ -161,18 +165,26 @@ export function createQuaternionQuantizer(options?: QuaternionQuantizerOptions):
           'length must be finite and non-zero',
       );
     }
-    const c: readonly [number, number, number, number] = [x / norm, y / norm, z / norm, w / norm];
+    // Components divided by the norm one at a time: this runs per entity per tick, so no arrays.
+    const cx = x / norm;
+    const cy = y / norm;
+    const cz = z / norm;
+    const cw = w / norm;
     let largest = 0;
-    for (let i = 1; i < 4; i++) {
-      if (Math.abs(c[i]!) > Math.abs(c[largest]!)) largest = i;
-    }
-    const sign = c[largest]! < 0 ? -1 : 1;
-    return [
-      largest,
-      quantize(sign * c[largest === 0 ? 1 : 0]!),
-      quantize(sign * c[largest <= 1 ? 2 : 1]!),
-      quantize(sign * c[largest <= 2 ? 3 : 2]!),
-    ];
+    let big = Math.abs(cx);
+    if (Math.abs(cy) > big) (largest = 1), (big = Math.abs(cy));
+    if (Math.abs(cz) > big) (largest = 2), (big = Math.abs(cz));
+    if (Math.abs(cw) > big) largest = 3;
+    const sign = (largest === 0 ? cx : largest === 1 ? cy : largest === 2 ? cz : cw) < 0 ? -1 : 1;
+    // The other three in x, y, z, w order.
+    const a = largest === 0 ? cy : cx;
+    const b = largest <= 1 ? cz : cy;
+    const c = largest <= 2 ? cw : cz;
+    out[0] = largest;
+    out[1] = quantize(sign * a);
+    out[2] = quantize(sign * b);
+    out[3] = quantize(sign * c);
+    return out;
   };
   const dequantizeRotation = (largest: number, qa: number, qb: number, qc: number): QuaternionLike => {
     if (!Number.isInteger(largest) || largest < 0 || largest > 3) {

@@ -1,7 +1,7 @@
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import type { BitReader } from './bit-reader.js';
 import type { BitWriter } from './bit-writer.js';
-import { bitsForPrecision, dequantizeFloat, quantizationStep, quantizeFloat } from './quantize.js';
+import { bitsForPrecision, dequantizeFloat, quantizationStep, quantizeChecked } from './quantize.js';
 
 /** A 3-D vector as plain `{ x, y, z }`; any object with these number fields will do. */
 export interface Vector3Like {
@@ -131,11 +131,12 @@ export function createVectorQuantizer(options: VectorQuantizerOptions): VectorQu
     quantizationStep(min[axis], max[axis], bitsPerAxis[axis]) / 2;
   const maxError = Object.freeze({ x: errorOf('x'), y: errorOf('y'), z: errorOf('z') });
 
+  const levels = Object.freeze({ x: 2 ** bitsPerAxis.x - 1, y: 2 ** bitsPerAxis.y - 1, z: 2 ** bitsPerAxis.z - 1 });
   const quantizeAxis = (value: number, axis: (typeof AXES)[number]): number => {
     if (typeof value !== 'number' || Number.isNaN(value)) {
       throw outOfRange(label, `${axis} is ${String(value)}, not a number`);
     }
-    return quantizeFloat(value, min[axis], max[axis], bitsPerAxis[axis]);
+    return quantizeChecked(value, min[axis], max[axis], levels[axis]);
   };
 
   return Object.freeze({

@@ -148,13 +148,16 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
   /** Quantization steps of position, per axis, in world units. */
   const pStep = (['x', 'y', 'z'] as const).map((a) => (position.max[a] - position.min[a]) / (2 ** position.bitsPerAxis[a] - 1));
   const vLevels = vb.map((b) => 2 ** b - 1);
-  /** Scratch arrays of `quantize` (their values are copied into the frozen state at once). */
+  /** Scratch arrays of `quantize` (their values are copied into the new state at once). */
   const scratchP = [0, 0, 0];
   const scratchV = [0, 0, 0];
+  const scratchR: [number, number, number, number] = [0, 0, 0, 0];
   const fullBits = 1 + position.totalBits + rotation.totalBits + velocity.totalBits + FLAG_BITS;
 
   const make = (p: number[], r: readonly number[], v: number[], flags: number): QuantizedEntityState =>
-    Object.freeze({ px: p[0]!, py: p[1]!, pz: p[2]!, ri: r[0]!, ra: r[1]!, rb: r[2]!, rc: r[3]!, vx: v[0]!, vy: v[1]!, vz: v[2]!, flags });
+    // Not frozen: one is made per moving entity per tick, and freezing costs more than the rest of
+    // quantization. The type is readonly; treat states as immutable (they are receivers' baselines).
+    ({ px: p[0]!, py: p[1]!, pz: p[2]!, ri: r[0]!, ra: r[1]!, rb: r[2]!, rc: r[3]!, vx: v[0]!, vy: v[1]!, vz: v[2]!, flags });
 
   /** Velocity steps, per axis: within half a step of zero counts as zero when predicting. */
   const vHalfStep = vLevels.map((levels) => speed / levels);
@@ -177,7 +180,7 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
     const py = predictAxis(base.py, base.vy, 1, elapsedMs);
     const pz = predictAxis(base.pz, base.vz, 2, elapsedMs);
     if (px === base.px && py === base.py && pz === base.pz) return base;
-    return Object.freeze({ ...base, px, py, pz });
+    return { ...base, px, py, pz };
   };
 
   const equals = (a: QuantizedEntityState, b: QuantizedEntityState): boolean =>
@@ -219,7 +222,7 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
       if (!Number.isInteger(flags) || flags < 0 || flags > 255) {
         throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `entity state: flags must be an integer in 0..255, got ${String(flags)}`);
       }
-      return make(position.quantize(motion.position, scratchP), rotation.quantize(motion.rotation), velocity.quantize(motion.velocity, scratchV), flags);
+      return make(position.quantize(motion.position, scratchP), rotation.quantize(motion.rotation, scratchR), velocity.quantize(motion.velocity, scratchV), flags);
     },
     dequantize(q: QuantizedEntityState): EntityMotion {
       return {

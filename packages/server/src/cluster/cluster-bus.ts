@@ -21,7 +21,7 @@ export interface ClusterSubscription {
   readonly ready: Promise<void>;
 }
 
-/** Counters of a bus since it was created (exported as metrics, see README-section.md). */
+/** Counters of a bus since it was created (exported as metrics, see the package README, "Several nodes with Redis"). */
 export interface ClusterBusStats {
   /** Messages accepted by the backend. */
   published: number;

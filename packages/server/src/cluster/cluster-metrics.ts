@@ -34,7 +34,7 @@ export interface ClusterMetrics {
 }
 
 /**
- * Registers the cluster's metrics (names `mmo_cluster_*`, see README-section.md) into a gateway's
+ * Registers the cluster's metrics (names `mmo_cluster_*`, see the package README, "Several nodes with Redis") into a gateway's
  * registry; bus counters and figures are read at scrape time, so nothing runs on the hot path.
  * @example
  * registerClusterMetrics(gateway.metrics.registry, { bus, nodes: registry, ownership });

@@ -50,7 +50,7 @@ const adminTopic: ClusterTopic<AdminAction> = Object.freeze({ name: 'admin', acc
 
 /**
  * The topics the gateway uses. Names are stable (they are Redis channel suffixes, see
- * README-section.md); ids are used verbatim (Redis channels are binary-safe).
+ * the package README, "Several nodes with Redis"); ids are used verbatim (Redis channels are binary-safe).
  * @example
  * bus.subscribe(clusterTopics.toUser('u1'), (message) => deliverToLocalSockets('u1', message));
  * await bus.publish(clusterTopics.admin, { action: 'kick', userId: 'u1', reason: 'banned' });

@@ -1,25 +1,32 @@
 /**
  * The demo server's HTTP side and its world on 127.0.0.1:0: dev tokens only when asked for (and
  * accepted by the gateway), the page's config, static files with safe paths, the NPCs inside the
- * walkable area, the action rules, and the command line.
+ * walkable area, the action rules, the friends rule, presence between two real clients, and the
+ * command line.
  */
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createMmoClient, type MmoClient } from '@mmo/client';
+import { MessageType, pb } from '@mmo/protocol';
 import { Zone } from '@mmo/server';
 import { jwtVerify } from 'jose';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { createActionValidator } from './actions.js';
 import { readDemoCliConfig } from './cli-config.js';
 import { createDemoServer, type DemoServer } from './demo-server.js';
 import { createWanderers } from './npcs.js';
+import { createDemoFriends } from './presence.js';
 import { demoWorldDefaults, seededRandom } from './world.js';
 
 const SECRET = 'demo-server-test-secret-long-enough-0123456789';
 const silent = pino({ level: 'silent' });
 const running: DemoServer[] = [];
+const clients: MmoClient[] = [];
 afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
   for (const demo of running.splice(0)) await demo.close();
 });
 
@@ -91,6 +98,79 @@ describe('createDemoServer over HTTP', () => {
     const response = await fetch(url);
     expect(response.status).toBe(503);
     expect(await response.text()).toContain('pnpm build');
+  });
+});
+
+/** What a player's page would show: friends by user id, as the server last said. */
+type FriendStatuses = Record<string, number>;
+
+/** A Node player on a dev token that keeps its friends list (FRIEND_LIST replaces, FRIEND_STATUS updates). */
+async function joinAs(url: string, name: string) {
+  const client = createMmoClient({
+    url: `${url.replace(/^http/, 'ws')}ws`,
+    WebSocket,
+    getToken: async () => ((await (await fetch(`${url}dev/token?name=${name}`)).json()) as { token: string }).token,
+  });
+  clients.push(client);
+  const friends: FriendStatuses = {};
+  let changed = () => {};
+  client.onMessage(MessageType.FRIEND_LIST, (list) => {
+    for (const key of Object.keys(friends)) delete friends[key];
+    for (const f of list.friends ?? []) friends[f.userId ?? ''] = f.status ?? 0;
+    changed();
+  });
+  client.onMessage(MessageType.FRIEND_STATUS, (s) => {
+    friends[s.friendId ?? ''] = s.status ?? 0;
+    changed();
+  });
+  /** Resolves once `friends` matches `expected` (an event, not a poll); fails after 5 s. */
+  const friendsBecome = (expected: FriendStatuses) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name}'s friends stayed ${JSON.stringify(friends)}, wanted ${JSON.stringify(expected)}`)), 5_000);
+      changed = () => {
+        if (JSON.stringify(Object.entries(friends).sort()) !== JSON.stringify(Object.entries(expected).sort())) return;
+        clearTimeout(timer);
+        changed = () => {};
+        resolve();
+      };
+      changed();
+    });
+  await client.connect();
+  return { client, friends, friendsBecome };
+}
+
+describe('presence with the demo friends rule', () => {
+  it('befriends everyone who joined before, both ways, and forgets the least recent past the limit', () => {
+    const friends = createDemoFriends({ maxPlayers: 3 });
+    friends.join('alice');
+    expect(friends.friendsOf('alice')).toEqual([]);
+    friends.join('bob');
+    friends.join('carol');
+    expect([...friends.friendsOf('carol')].sort()).toEqual(['alice', 'bob']);
+    expect([...friends.watchersOf('alice')].sort()).toEqual(['bob', 'carol']);
+    friends.join('alice'); // a rejoin (resume, new tab) only makes alice the most recent
+    friends.join('dave'); // bob is forgotten
+    expect(friends.players()).toEqual(['carol', 'alice', 'dave']);
+    expect(friends.friendsOf('bob')).toEqual([]);
+    expect([...friends.friendsOf('alice')].sort()).toEqual(['carol', 'dave']);
+  });
+
+  it('lists a friend online, relays away, and shows offline once the session ends', async () => {
+    // A short grace period: client.disconnect() closes with 1000, which keeps the session
+    // resumable (and the player online) until the grace period runs out.
+    const { url } = await start({ devTokens: true, sessionGraceMs: 150 });
+    expect(await (await fetch(`${url}demo/config.json`)).json()).toMatchObject({ presence: true });
+    const alice = await joinAs(url, 'alice');
+    await alice.friendsBecome({});
+    const bob = await joinAs(url, 'bob');
+    await bob.friendsBecome({ alice: pb.PlayerStatus.PLAYER_STATUS_ONLINE });
+    await alice.friendsBecome({ bob: pb.PlayerStatus.PLAYER_STATUS_ONLINE });
+
+    await alice.client.send(MessageType.PLAYER_STATUS_CHANGE, { status: pb.PlayerStatus.PLAYER_STATUS_AWAY }, { reliable: true });
+    await bob.friendsBecome({ alice: pb.PlayerStatus.PLAYER_STATUS_AWAY });
+
+    alice.client.disconnect();
+    await bob.friendsBecome({ alice: pb.PlayerStatus.PLAYER_STATUS_OFFLINE });
   });
 });
 

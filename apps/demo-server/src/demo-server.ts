@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createGateway, createStateSync, type Gateway, type StateSync } from '@mmo/server';
+import { attachCluster, createGateway, type ClusterNode, type Gateway, type PresenceService, type StateSync } from '@mmo/server';
 import { pino, type Logger } from 'pino';
 import { createActionValidator, DEMO_EMOTES, DemoAction } from './actions.js';
 import { createDevTokenRoute, DEV_TOKEN_PATH } from './dev-tokens.js';
 import { createWanderers, type Wanderers } from './npcs.js';
-import { attachDemoPresence, type DemoPresence } from './presence-seam.js';
+import { createDemoFriends, type DemoFriends } from './presence.js';
 import { createStaticRoute } from './static-files.js';
 import { randomPointIn, resolveDemoWorld, seededRandom, type DemoWorld, type DemoWorldOptions } from './world.js';
 
@@ -44,6 +44,12 @@ export interface DemoServerOptions {
   world?: DemoWorldOptions;
   /** Seed of the NPCs' wandering. @default random */
   seed?: number;
+  /**
+   * How long a session whose socket closed can still be resumed, in ms; the player shows offline
+   * to friends only when it ends (tests shorten it).
+   * @default sessionDefaults.graceMs (60000)
+   */
+  sessionGraceMs?: number;
   /** Logger. @default pino at `info`, named `mmo-demo` */
   logger?: Logger;
 }
@@ -54,19 +60,24 @@ export interface DemoServer {
   readonly sync: StateSync;
   readonly world: DemoWorld;
   readonly npcs: Wanderers;
-  readonly presence: DemoPresence;
+  /** `@mmo/server`'s presence service: FRIEND_LIST, FRIEND_STATUS, PRESENCE_UPDATE, PLAYER_STATUS_CHANGE. */
+  readonly presence: PresenceService;
+  /** Who sees whom: every player who joined, friends with everyone who joined before. */
+  readonly friends: DemoFriends;
   /** Whether `/dev/token` answers. */
   readonly devTokens: boolean;
   /** Folder served on `/` (it may not exist: then `/` explains how to build it). */
   readonly staticDir: string;
   /** Starts listening; resolves with the address and the page URL to open. */
   listen(): Promise<{ host: string; port: number; url: string }>;
-  /** Drains the gateway (clients are told to reconnect elsewhere) and closes. */
+  /** Drains the gateway (clients are told to reconnect elsewhere), closes it, then presence. */
   close(): Promise<void>;
 }
 
 /** Shortest HS256 secret the gateway takes. */
 const MIN_SECRET_CHARS = 32;
+/** The demo's one zone. */
+const DEMO_ZONE_ID = 'meadow';
 /** Quick drains: the demo holds no state worth waiting for. */
 const DEMO_DRAIN_TIMEOUT_MS = 2_000;
 
@@ -126,6 +137,8 @@ export function createDemoServer(options: DemoServerOptions = {}): DemoServer {
   const staticDir = options.staticDir ?? defaultStaticDir();
   const devTokenRoute = devTokens ? createDevTokenRoute({ jwtSecret, ...(options.devTokenTtlS === undefined ? {} : { ttlS: options.devTokenTtlS }) }) : undefined;
   const staticRoute = createStaticRoute(staticDir);
+  // attachCluster wants the gateway's node id; the gateway does not expose its default one.
+  const nodeId = `demo-${randomUUID()}`;
   const pageConfig = JSON.stringify({
     wsPath: DEMO_WS_PATH,
     devTokens,
@@ -134,7 +147,7 @@ export function createDemoServer(options: DemoServerOptions = {}): DemoServer {
     tickRate: world.tickRate,
     actions: Object.values(DemoAction),
     emotes: DEMO_EMOTES,
-    presence: false,
+    presence: true,
   });
 
   const httpHandler = async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
@@ -160,13 +173,24 @@ export function createDemoServer(options: DemoServerOptions = {}): DemoServer {
     logger,
     drainTimeoutMs: DEMO_DRAIN_TIMEOUT_MS,
     httpHandler,
+    nodeId,
+    ...(options.sessionGraceMs === undefined ? {} : { session: { graceMs: options.sessionGraceMs } }),
   });
+
+  // Befriend before presence lists friends: this listener is added before attachCluster's, and
+  // the gateway's emitter calls listeners in the order they were added.
+  const friends = createDemoFriends();
+  gateway.events.on('connection', (info) => friends.join(info.userId));
 
   let npcs: Wanderers | undefined;
   const area = world.area;
-  const sync = createStateSync(gateway, {
+  // Embedded attachCluster (no Redis): the single-node state sync plus presence in memory, wired
+  // to the gateway's connection / sessionEnded events and PLAYER_STATUS_CHANGE on the router.
+  const node: ClusterNode = attachCluster(gateway, {
+    nodeId,
+    friends,
+    zones: [DEMO_ZONE_ID],
     tickRate: world.tickRate,
-    zoneId: 'meadow',
     zone: {
       // y stays on the ground; the zone rejects (and corrects) anything outside the rectangle.
       bounds: { min: { x: area.minX, y: -1, z: area.minZ }, max: { x: area.maxX, y: 1, z: area.maxZ } },
@@ -181,21 +205,27 @@ export function createDemoServer(options: DemoServerOptions = {}): DemoServer {
       },
     },
   });
+  const sync = node.stateSync;
+  if (sync === undefined) throw new Error('an embedded cluster node has a state sync');
   npcs = createWanderers(sync.zone, { count: world.npcCount, area, random });
-  const presence = attachDemoPresence(gateway);
 
   return {
     gateway,
     sync,
     world,
     npcs,
-    presence,
+    presence: node.presence,
+    friends,
     devTokens,
     staticDir,
     async listen() {
       const address = await gateway.listen();
       return { ...address, url: pageUrl(address.host, address.port) };
     },
-    close: () => gateway.close(),
+    async close() {
+      await gateway.close();
+      // Stops the tick and takes this node's players offline (timers and all).
+      await node.close();
+    },
   };
 }

@@ -7,8 +7,8 @@ export { createDevTokenRoute, DEV_NAME_PATTERN, DEV_TOKEN_PATH, devTokenDefaults
 export type { DevTokenOptions } from './dev-tokens.js';
 export { createWanderers, wanderersDefaults } from './npcs.js';
 export type { Wanderers, WanderersOptions } from './npcs.js';
-export { attachDemoPresence } from './presence-seam.js';
-export type { DemoPresence } from './presence-seam.js';
+export { createDemoFriends, demoFriendsDefaults } from './presence.js';
+export type { DemoFriends, DemoFriendsOptions } from './presence.js';
 export { CONTENT_TYPES, createStaticRoute } from './static-files.js';
 export { demoWorldDefaults, randomPointIn, resolveDemoWorld, seededRandom } from './world.js';
 export type { DemoWorld, DemoWorldOptions, WalkableArea } from './world.js';

@@ -3,7 +3,8 @@
  * dev tokens on) serves the built web demo to real Chromium (Debian's /usr/bin/chromium driven by
  * playwright-core, never playwright's own download). The page connects; W and D walk its player
  * (predicted, then acknowledged by the server); a second client, a small Node bot on
- * @mmo/client, walks and waves, and the page sees it move and wave; the network panel's "Force
+ * @mmo/client, walks and waves, and the page sees it move and wave; the page's friends list shows
+ * the bot's status, and the page's status selector reaches the server; the network panel's "Force
  * disconnect" shows Reconnecting -> Connected with the session resumed. A screenshot goes to
  * test-artifacts/ (gitignored). Run `pnpm build` first (turbo's test task does).
  *
@@ -14,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attachWorldState, createMmoClient, createWorldState, type MmoClient, type WorldState } from '@mmo/client';
-import { MessageType } from '@mmo/protocol';
+import { MessageType, pb } from '@mmo/protocol';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -45,6 +46,8 @@ interface DemoSnapshot {
   self: { entityId: number; x: number; z: number; serverX: number; serverZ: number } | undefined;
   others: Record<number, { kind: string; name: string; x: number; z: number }>;
   actionsSeen: string[];
+  friends: Record<string, string>;
+  status: string | undefined;
 }
 
 function chromiumMissing(): string | undefined {
@@ -156,7 +159,7 @@ describe('the web demo in Chromium against the demo server', () => {
     }
   });
 
-  it('walks with WASD, sees a bot walk and wave, and resumes after a forced disconnect', async (ctx) => {
+  it('walks with WASD, sees a bot walk, wave and go away in its friends list, and resumes after a forced disconnect', async (ctx) => {
     const missing = chromiumMissing();
     if (missing !== undefined) {
       console.warn(`[demo.browser.test] skipped: ${missing}`);
@@ -219,6 +222,13 @@ describe('the web demo in Chromium against the demo server', () => {
     await bot.client.send(MessageType.PLAYER_ACTION, { actionType: 'wave' }, { reliable: true });
     await waitForDemo(page, (d) => d.actionsSeen.includes('bot-1 wave'), undefined, "the bot's wave to reach the page");
     await page.keyboard.press('Space'); // the page waves back (its own bubble)
+    // Presence: the bot joined after the page, so they are friends; its status shows on the page,
+    // and the page's selector sends PLAYER_STATUS_CHANGE (the server's PRESENCE_UPDATE confirms it).
+    await bot.client.send(MessageType.PLAYER_STATUS_CHANGE, { status: pb.PlayerStatus.PLAYER_STATUS_AWAY }, { reliable: true });
+    await waitForDemo(page, (d) => d.friends['bot-1'] === 'away', undefined, "the bot's status on the page");
+    await page.waitForSelector('#friends-list li[data-user-id="bot-1"] [data-status="away"]', { timeout: STEP_TIMEOUT_MS });
+    await page.selectOption('#presence-status', 'busy');
+    await waitForDemo(page, (d) => d.status === 'busy', undefined, "the page's own status to come back from the server");
     if (process.env.MMO_DEMO_README_SCREENSHOT === '1') {
       mkdirSync(dirname(README_SCREENSHOT), { recursive: true });
       await page.screenshot({ path: README_SCREENSHOT });
@@ -242,8 +252,9 @@ describe('the web demo in Chromium against the demo server', () => {
     expect(after.stateHistory.slice(-2)).toEqual(['reconnecting', 'connected']);
     expect(after.resumed).toBe(true);
     expect(after.sessionId).toBe(before.sessionId);
-    // The resumed view is whole again: itself and the bot, at the same entity ids.
-    const back = await waitForDemo(page, (d, id) => d.self !== undefined && d.others[id] !== undefined, botId, 'the resumed view');
+    // The resumed view is whole again: itself and the bot, at the same entity ids, and the friends
+    // list the resume's FRIEND_LIST brought.
+    const back = await waitForDemo(page, (d, id) => d.self !== undefined && d.others[id] !== undefined && d.friends['bot-1'] === 'away', botId, 'the resumed view');
     expect(back.self!.entityId).toBe(before.self!.entityId);
 
     mkdirSync(ARTIFACTS, { recursive: true });

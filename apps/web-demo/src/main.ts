@@ -1,7 +1,7 @@
 /**
  * The browser demo: connects to the demo server with @mmo/client, predicts the local player's
- * WASD movement, interpolates everyone else, and shows what the network does (overlay, toggles,
- * network-conditions panel). `window.__mmoDemo` is a read-only snapshot for tests and curious
+ * WASD movement, interpolates everyone else, shows what the network does (overlay, toggles,
+ * network-conditions panel) and the friends list with statuses (presence). `window.__mmoDemo` is a read-only snapshot for tests and curious
  * people (open the console and type `__mmoDemo`).
  */
 import {
@@ -21,6 +21,7 @@ import { MessageType } from '@mmo/protocol';
 import { createGroundModel, directionOf, type GroundPos, type MoveInput } from './game-model.js';
 import { createConditionedTransport } from './net-conditions.js';
 import { bindControls, Overlay, showError } from './overlay.js';
+import { statusName, wireStatus, type FriendStatusName } from './presence.js';
 import { Renderer, type Sprite } from './render.js';
 import { fetchToken, gatewayUrl, loadConfig, NoTokenError, playerName } from './server-api.js';
 
@@ -60,6 +61,10 @@ export interface DemoSnapshot {
   others: Record<number, { kind: string; name: string; type: string; x: number; z: number }>;
   /** Actions seen from others: `playerId action`. */
   actionsSeen: string[];
+  /** Friends by user id, with their latest status (FRIEND_LIST, then FRIEND_STATUS). */
+  friends: Record<string, FriendStatusName>;
+  /** Our own status as the server has it (PRESENCE_UPDATE); undefined before the first. */
+  status: FriendStatusName | undefined;
 }
 
 async function main(): Promise<void> {
@@ -199,12 +204,35 @@ async function main(): Promise<void> {
     actionsSeen.push(`${who} ${action.actionType ?? ''}`);
   });
 
+  // ---- presence: the friends list and our own status -------------------------------------------
+  // A Map, not an object: user ids are names from tokens, and `__proto__` is a valid one.
+  const friends = new Map<string, FriendStatusName>();
+  let ownStatus: FriendStatusName | undefined;
+  client.onMessage(MessageType.FRIEND_LIST, (list) => {
+    // Sent on every connect, resumes included: it replaces what we had.
+    friends.clear();
+    for (const f of list.friends ?? []) if (f.userId) friends.set(f.userId, statusName(f.status));
+  });
+  client.onMessage(MessageType.FRIEND_STATUS, (change) => {
+    if (change.friendId) friends.set(change.friendId, statusName(change.status));
+  });
+  client.onMessage(MessageType.PRESENCE_UPDATE, (self) => {
+    ownStatus = statusName(self.status);
+    overlay.showOwnStatus(ownStatus);
+  });
+  const setStatus = (status: 'online' | 'away' | 'busy') => {
+    client.send(MessageType.PLAYER_STATUS_CHANGE, { status: wireStatus(status), timestamp: Date.now() }, { reliable: true }).catch((error: unknown) => {
+      console.warn('[mmo] status change refused:', error);
+    });
+  };
+
   // ---- controls --------------------------------------------------------------------------------
   bindControls({
     onPrediction: (on) => (prediction = on),
     onInterpolation: (on) => (interpolation = on),
     onNetwork: (change) => net.control.set(change),
     onForceDisconnect: () => net.control.forceDisconnect(),
+    onStatus: setStatus,
   });
 
   // ---- each frame ----------------------------------------------------------------------------------
@@ -266,6 +294,7 @@ async function main(): Promise<void> {
       serverTick: world.serverTick,
       pendingInputs: predictor?.pendingCount,
       droppedVolatile: net.control.counters.droppedVolatile,
+      friends: Object.fromEntries(friends),
     };
   };
   setInterval(() => overlay.update(figures()), OVERLAY_INTERVAL_MS);
@@ -287,6 +316,8 @@ async function main(): Promise<void> {
         self: drawn.self,
         others: drawn.others,
         actionsSeen,
+        friends: Object.fromEntries(friends),
+        status: ownStatus,
       }),
   });
 

@@ -1,5 +1,6 @@
 /** The debug overlay and the control panel: plain DOM, filled from the client's figures. */
 import type { ConnectionState } from '@mmo/client';
+import { isSelectableStatus, type FriendStatusName, type SelectableStatus } from './presence.js';
 
 /** What the overlay shows, gathered by main.ts. */
 export interface OverlayFigures {
@@ -17,7 +18,12 @@ export interface OverlayFigures {
   serverTick: number | undefined;
   pendingInputs: number | undefined;
   droppedVolatile: number;
+  /** Friends by user id, with their latest status. */
+  friends: Readonly<Record<string, FriendStatusName>>;
 }
+
+/** Most friends the panel lists (the rest are counted). */
+const MAX_LISTED_FRIENDS = 50;
 
 /** `reconnecting` -> `Reconnecting`: how the overlay (and the test) reads a state. */
 export function stateLabel(state: ConnectionState): string {
@@ -49,7 +55,11 @@ export class Overlay {
     tick: element('overlay-tick'),
     pending: element('overlay-pending'),
     dropped: element('overlay-dropped'),
+    friends: element('overlay-friends'),
   };
+  private readonly friendsList = element<HTMLUListElement>('friends-list');
+  private readonly statusSelect = element<HTMLSelectElement>('presence-status');
+  private shownFriends = '';
 
   /** The state cell alone: updated on every stateChange, so no transition is missed. */
   showState(state: ConnectionState): void {
@@ -71,6 +81,47 @@ export class Overlay {
     c.tick.textContent = f.serverTick === undefined ? '-' : String(f.serverTick);
     c.pending.textContent = f.pendingInputs === undefined ? '-' : String(f.pendingInputs);
     c.dropped.textContent = String(f.droppedVolatile);
+    const entries = Object.entries(f.friends).sort(([a], [b]) => a.localeCompare(b));
+    // `2 online, 1 away, 1 offline`: a count per status, in the order statuses first appear.
+    const counts = new Map<FriendStatusName, number>();
+    for (const [, status] of entries) counts.set(status, (counts.get(status) ?? 0) + 1);
+    c.friends.textContent = entries.length === 0 ? 'none yet' : [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+    this.showFriends(entries);
+  }
+
+  /** The server's word on our own status (PRESENCE_UPDATE): the selector follows it. */
+  showOwnStatus(status: FriendStatusName): void {
+    if (isSelectableStatus(status)) this.statusSelect.value = status;
+  }
+
+  private showFriends(entries: Array<[string, FriendStatusName]>): void {
+    const key = JSON.stringify(entries);
+    if (key === this.shownFriends) return; // rebuilt only on change, so a scrolled list stays put
+    this.shownFriends = key;
+    const items = entries.slice(0, MAX_LISTED_FRIENDS).map(([userId, status]) => {
+      const li = document.createElement('li');
+      li.dataset['userId'] = userId;
+      const who = document.createElement('span');
+      who.textContent = userId; // textContent: names come from tokens, never parse them as HTML
+      const what = document.createElement('span');
+      what.textContent = status;
+      what.dataset['status'] = status;
+      li.append(who, what);
+      return li;
+    });
+    if (entries.length > MAX_LISTED_FRIENDS) {
+      const more = document.createElement('li');
+      more.className = 'none';
+      more.textContent = `+${entries.length - MAX_LISTED_FRIENDS} more`;
+      items.push(more);
+    }
+    if (items.length === 0) {
+      const none = document.createElement('li');
+      none.className = 'none';
+      none.textContent = 'no friends yet: open a second window';
+      items.push(none);
+    }
+    this.friendsList.replaceChildren(...items);
   }
 }
 
@@ -80,6 +131,7 @@ export interface ControlHandlers {
   onInterpolation(on: boolean): void;
   onNetwork(change: { latencyMs?: number; jitterMs?: number; volatileDropRate?: number }): void;
   onForceDisconnect(): void;
+  onStatus(status: SelectableStatus): void;
 }
 
 /** Wires the checkboxes, number fields and the button. */
@@ -100,8 +152,13 @@ export function bindControls(handlers: ControlHandlers): void {
   number('net-jitter', (jitterMs) => handlers.onNetwork({ jitterMs }));
   number('net-drop', (percent) => handlers.onNetwork({ volatileDropRate: percent / 100 }));
   element('force-disconnect').addEventListener('click', handlers.onForceDisconnect);
+  const status = element<HTMLSelectElement>('presence-status');
+  status.addEventListener('change', () => {
+    if (isSelectableStatus(status.value)) handlers.onStatus(status.value);
+    status.blur(); // give the keys back to the game
+  });
   // Keys typed into a number field must not walk the player (until the field loses focus).
-  for (const input of document.querySelectorAll('#controls input')) input.addEventListener('keydown', (e) => e.stopPropagation());
+  for (const input of document.querySelectorAll('#controls input, #controls select')) input.addEventListener('keydown', (e) => e.stopPropagation());
 }
 
 /** Shows a problem in the middle of the page (e.g. dev tokens off). */

@@ -194,6 +194,6 @@ export type {
   ZoneOwnershipEvents,
   ZoneOwnershipOptions,
 } from './cluster/index.js';
-export { attachCluster, attachClusterDefaults, ClaimsFriendsProvider, claimsFriendsProviderDefaults, createClusterZones, clusterZonesDefaults } from './node/index.js';
-export type { AttachClusterOptions, ClaimsFriendsProviderOptions, ClusterNode, ClusterZones, ClusterZonesOptions } from './node/index.js';
+export { attachCluster, attachClusterDefaults, ClaimsFriendsProvider, claimsFriendsProviderDefaults, createClusterZones, clusterZonesDefaults, RedisZonePlacements, redisZonePlacementsDefaults } from './node/index.js';
+export type { AttachClusterOptions, ClaimsFriendsProviderOptions, ClusterNode, ClusterZones, ClusterZonesOptions, RedisZonePlacementsOptions, ZonePlacement, ZonePlacementStore } from './node/index.js';
 export type { AdminCluster } from './admin/admin-routes.js';

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEntityStateCodec, decodeMessage, MessageType, type MmoEnvelope, pb } from '@mmo/protocol';
 import { DisposableRedis } from '@mmo/testing';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, httpGet, registry, signToken, type TestClient } from './helpers.js';
 import { ADMIN_TOKEN, type GatewayProcess, killGateway, spawnGateway } from './process-helpers.js';
@@ -20,7 +21,9 @@ const S = pb.PlayerStatus;
 const processes: GatewayProcess[] = [];
 const timers: ReturnType<typeof setInterval>[] = [];
 const players: Player[] = [];
+const redisClients: Redis[] = [];
 afterEach(async () => {
+  await Promise.all(redisClients.splice(0).map((r) => r.quit().catch(() => {})));
   for (const t of timers.splice(0)) clearInterval(t);
   for (const p of players.splice(0)) p.client.ws.terminate();
   await Promise.all(processes.map(killGateway));
@@ -78,12 +81,13 @@ interface Player {
   token: string;
   maxSequence: number;
   mirrorErrors: string[];
-  /** Its own z, reset to the spawn point when a (new) zone takes it in. */
+  /** Its own z; reset at each ZONE_UPDATE, set by the test to where the (new) zone placed it before walking on. */
   z: number;
   until(predicate: () => boolean, what: string, ms?: number): Promise<void>;
   /** Next message of `type` that passes `match` (earlier ones of that type are consumed). */
   nextWhere<T>(type: number, match: (payload: T) => boolean, ms?: number): Promise<T>;
-  walk(): void;
+  /** Sends a PLAYER_MOVE every 50 ms, 0.25 further along z each time; returns a stop function. */
+  walk(): () => void;
 }
 
 async function join(url: string, userId: string, friends: string[] | undefined, resume?: Player): Promise<Player> {
@@ -127,15 +131,15 @@ async function join(url: string, userId: string, friends: string[] | undefined, 
     },
     walk() {
       let tick = 0;
-      timers.push(
-        setInterval(() => {
-          player.z += 0.25;
-          client.send({
-            type: MessageType.PLAYER_MOVE,
-            payload: registry.pack(MessageType.PLAYER_MOVE, { inputTick: ++tick, timestamp: Date.now(), position: { x: 0, y: 0, z: player.z }, velocity: { x: 0, y: 0, z: 5 } }),
-          });
-        }, 50),
-      );
+      const timer = setInterval(() => {
+        player.z += 0.25;
+        client.send({
+          type: MessageType.PLAYER_MOVE,
+          payload: registry.pack(MessageType.PLAYER_MOVE, { inputTick: ++tick, timestamp: Date.now(), position: { x: 0, y: 0, z: player.z }, velocity: { x: 0, y: 0, z: 5 } }),
+        });
+      }, 50);
+      timers.push(timer);
+      return () => clearInterval(timer);
     },
   };
   const take = (envelopes: Iterable<MmoEnvelope>) => {
@@ -199,10 +203,23 @@ describe('several mmo-gateway processes over one Redis (issue 7)', () => {
     const carol = await join(c.url, 'carol', undefined);
     for (const p of [alice, bob, carol]) await p.until(() => p.selfId > 0, 'a ZONE_UPDATE');
     alice.walk();
-    bob.walk();
+    const stopBob = bob.walk();
     await bob.until(() => (positionIn(bob, alice)?.z ?? 0) > 1.5, 'alice (node a) to move in bob’s view (node b)');
     await alice.until(() => (positionIn(alice, bob)?.z ?? 0) > 1.5, 'bob (node b) to move in alice’s view (node a)');
     await carol.until(() => (positionIn(carol, bob)?.z ?? 0) > 1.5 && (positionIn(carol, alice)?.z ?? 0) > 1.5, 'carol (node c) to see both move');
+
+    // bob stops; the owner saves where he stands (one Redis record per zone, rewritten every second).
+    stopBob();
+    await carol.until(() => Math.abs((positionIn(carol, bob)?.z ?? -1) - bob.z) < 0.05, 'carol to see bob stop');
+    const bobBefore = positionIn(carol, bob)!;
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    redisClients.push(redis);
+    const stored = async (sessionId: string) => {
+      const raw = await redis.get(`${prefix}zone:default:placements`);
+      return raw === null ? undefined : (JSON.parse(raw) as Record<string, number[]>)[sessionId];
+    };
+    await waitFor('the owner to save bob’s place', async () => Math.abs(((await stored(bob.sessionId)) ?? [0, 0, -1])[2]! - bobBefore.z) < 0.05, 3_000);
+    const aliceBefore = positionIn(bob, alice)!;
 
     // SIGKILL the zone owner: alice goes offline at bob's within the TTL, the zone moves on.
     const bobZonesBefore = bob.zoneUpdates;
@@ -217,15 +234,29 @@ describe('several mmo-gateway processes over one Redis (issue 7)', () => {
 
     // bob (still on node b) is taken in by the new owner; alice resumes her session on node c.
     await bob.until(() => bob.zoneUpdates > bobZonesBefore, 'bob to get the new owner’s ZONE_UPDATE');
+    // ...where he stood before the kill (read from Redis by the new owner), not at the spawn point.
+    await bob.until(() => positionIn(bob, bob) !== undefined, 'bob’s own entity in the new snapshot');
+    const bobAfter = positionIn(bob, bob)!;
+    expect(bobBefore.z).toBeGreaterThan(1.5);
+    expect(Math.abs(bobAfter.z - bobBefore.z)).toBeLessThan(0.05);
+    expect(Math.abs(bobAfter.x - bobBefore.x) + Math.abs(bobAfter.y - bobBefore.y)).toBeLessThan(0.05);
+    await carol.until(() => Math.abs((positionIn(carol, bob)?.z ?? -1) - bobBefore.z) < 0.05, 'carol to see bob where he stood');
+    bob.z = bobAfter.z;
+    bob.walk();
     const alice2 = await join(c.url, 'alice', ['bob'], alice);
     expect(alice2.sessionId).toBe(alice.sessionId);
     await bob.nextWhere<FriendStatus>(MessageType.FRIEND_STATUS, (f) => f.friendId === 'alice' && f.status === S.PLAYER_STATUS_ONLINE);
-    await alice2.until(() => alice2.selfId > 0, 'alice in the zone again');
+    await alice2.until(() => alice2.selfId > 0 && positionIn(alice2, alice2) !== undefined, 'alice in the zone again');
+    // alice walked on until the kill: her place was saved up to a second (5 units) before it.
+    const alicePlaced = positionIn(alice2, alice2)!;
+    expect(alicePlaced.z).toBeGreaterThan(1.5);
+    expect(alicePlaced.z).toBeLessThanOrEqual(aliceBefore.z + 0.05);
+    alice2.z = alicePlaced.z;
     alice2.walk();
-    await bob.until(() => (positionIn(bob, alice2)?.z ?? 0) > 1.5, `alice (resumed on node c) to move in bob’s view (owner ${newOwner})`);
-    await alice2.until(() => (positionIn(alice2, bob)?.z ?? 0) > 1.5, 'bob to move in resumed alice’s view');
+    await bob.until(() => (positionIn(bob, alice2)?.z ?? 0) > alicePlaced.z + 1.5, `alice (resumed on node c) to move in bob’s view (owner ${newOwner})`);
+    await alice2.until(() => (positionIn(alice2, bob)?.z ?? 0) > bobAfter.z + 1.5, 'bob to move on from where he stood in resumed alice’s view');
     for (const p of [alice, bob, carol, alice2]) expect(p.mirrorErrors, p.userId).toEqual([]);
-    console.log(`SIGKILL of the owner: alice offline at bob's after ${offlineAfterMs} ms (TTL ${TTL_MS} ms); zone taken over by ${newOwner}`);
+    console.log(`SIGKILL of the owner: alice offline at bob's after ${offlineAfterMs} ms (TTL ${TTL_MS} ms); zone taken over by ${newOwner}; bob placed at z ${bobAfter.z.toFixed(2)} (was ${bobBefore.z.toFixed(2)}), alice at z ${alicePlaced.z.toFixed(2)} (seen at ${aliceBefore.z.toFixed(2)} before the kill)`);
   }, 60_000);
 
   it('Redis restarted under the cluster: not ready while it is down, then presence, bus and zones recover without restarting a gateway', async () => {

@@ -27,7 +27,8 @@ import { createStateSync, type StateSync } from '../sync/state-sync.js';
 import { createSyncMetrics } from '../sync/sync-metrics.js';
 import type { ZoneOptions } from '../sync/zone-options.js';
 import { ClaimsFriendsProvider } from './claims-friends-provider.js';
-import { type ClusterZones, createClusterZones } from './cluster-zones.js';
+import { type ClusterZones, clusterZonesDefaults, createClusterZones } from './cluster-zones.js';
+import { RedisZonePlacements } from './zone-placements.js';
 
 /** Options of {@link attachCluster}. */
 export interface AttachClusterOptions {
@@ -229,6 +230,8 @@ export function attachCluster(gateway: Gateway, options: AttachClusterOptions): 
     tickRate,
     clock,
     metrics: syncMetrics,
+    // A takeover waits one lease TTL; the record outlives a few, and a second of announcements.
+    placements: new RedisZonePlacements(redis, { keyPrefix, ttlMs: Math.max(3 * zoneLeaseTtlMs, 3 * clusterZonesDefaults.announceIntervalMs) }),
     ...(options.zone === undefined ? {} : { zone: options.zone }),
     ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
   });

@@ -15,6 +15,7 @@ import type { ViewerSink } from '../sync/viewer.js';
 import { Zone } from '../sync/zone.js';
 import { resolveZoneOptions, type ZoneOptions } from '../sync/zone-options.js';
 import { ZoneHost } from './zone-host.js';
+import { HostedZonePlacements, type ZonePlacementStore } from './zone-placements.js';
 import { decodeDeliveries, decodeMove, DeliveryMode, encodeMove, FRAME_DELIVER, FRAME_MOVE } from './zone-wire.js';
 
 /** Options of {@link createClusterZones}. */
@@ -48,6 +49,18 @@ export interface ClusterZonesOptions {
    * @default 1000
    */
   announceIntervalMs?: number;
+  /**
+   * Where an owner saves its players' last positions and rotations (with each announcement, one
+   * write per zone) and a new owner reads them after a takeover, so players keep their place.
+   * @default none: after a takeover players respawn at the spawn point
+   */
+  placements?: ZonePlacementStore;
+  /**
+   * How long a new owner keeps carrying stored placements of players that have not come back yet
+   * (a dead node's clients resuming on another node), in ms.
+   * @default 30000
+   */
+  keepPlacementsMs?: number;
 }
 
 /** Defaults of {@link ClusterZonesOptions}. */
@@ -55,6 +68,8 @@ export const clusterZonesDefaults = Object.freeze({
   tickRate: 20,
   // A lost join or a takeover is repaired within a second; one small message per zone per second.
   announceIntervalMs: 1000,
+  // The session grace period is 60 s, but most clients resume within their reconnect backoff.
+  keepPlacementsMs: 30_000,
 });
 
 /** Zones simulated across the cluster (see README: "Zones across nodes"). */
@@ -110,14 +125,17 @@ function isAnnouncement(m: ClusterPayload): m is OwnerAnnouncement {
  * `toNode(owner)`; the owner runs their entity and viewer, and publishes each tick's messages for
  * them in one frame per connection node, which writes them to the local socket as if the zone were
  * local (state NORMAL and never shed, actions reliable, corrections volatile). After a takeover the
- * new owner announces itself and every node sends its players again (they respawn at the spawn
- * point; the client gets a new ZONE_UPDATE and snapshot).
+ * new owner announces itself and every node sends its players again (they are placed where the
+ * old owner last saved them with `placements`, else at the spawn point; the client gets a new
+ * ZONE_UPDATE and snapshot).
  */
 export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
   const { gateway, bus, ownership, nodes, nodeId, metrics } = options;
   const clock = options.clock ?? systemClock;
   const tickRate = options.tickRate ?? clusterZonesDefaults.tickRate;
   const announceIntervalMs = options.announceIntervalMs ?? clusterZonesDefaults.announceIntervalMs;
+  const placementStore = options.placements;
+  const keepPlacementsMs = options.keepPlacementsMs ?? clusterZonesDefaults.keepPlacementsMs;
   const configured = new Set(options.zones);
   const firstZone = options.zones[0] ?? 'default';
   const zoneOf =
@@ -137,6 +155,15 @@ export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
   let stopped = false;
   /** One warning per kind of publish failure and outage, not one per message. */
   let publishFailing = false;
+  let placementsFailing = false;
+  const placementsFailed = (zoneId: string, error: unknown) => {
+    if (!placementsFailing) log.warn({ nodeId, zone: zoneId, err: error instanceof Error ? error.message : String(error) }, 'zone placements not read or saved; players respawn at the spawn point after a takeover');
+    placementsFailing = true;
+  };
+  const placementsWorked = () => {
+    if (placementsFailing) log.info({ nodeId }, 'zone placements saved again');
+    placementsFailing = false;
+  };
 
   const publish = (topic: string, message: ClusterPayload) => {
     bus.publish(topic, message).then(
@@ -172,6 +199,7 @@ export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
 
   const startHost = (zoneId: string, token: number) => {
     const zone = new Zone({ ...options.zone, id: zoneId, tickIntervalMs: 1000 / tickRate, hooks: options.hooks ?? {}, logger: log, metrics });
+    const placements = placementStore === undefined ? undefined : new HostedZonePlacements(zone, clock.now(), keepPlacementsMs);
     const host = new ZoneHost({
       zone,
       nodeId,
@@ -184,7 +212,9 @@ export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
         if (!publishFailing) log.warn({ nodeId, zone: zoneId, err: isClusterError(error) ? error.code : String(error) }, 'zone output not delivered to a node');
         publishFailing = true;
       },
+      ...(placements === undefined ? {} : { onPlayerCreated: (sessionId: string) => placements.created(sessionId), onPlayerLeft: (sessionId: string) => placements.left(sessionId) }),
     });
+    host.placements = placements;
     const tickLoop = new TickLoop({
       clock,
       tickRate,
@@ -212,6 +242,20 @@ export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
     tickLoop.start();
     log.info({ zone: zoneId, token, players: zone.playerCount }, 'simulating zone');
     announce(host);
+    if (placements !== undefined && placementStore !== undefined) {
+      // Read the previous owner's record before writing ours; players joined meanwhile are placed when it arrives.
+      placementStore.load(zoneId).then(
+        (stored) => {
+          if (hosts.get(zoneId) !== host) return;
+          placements.loadedWith(stored);
+          if (stored.size > 0) log.info({ zone: zoneId, stored: stored.size }, 'placed players where they stood before the takeover');
+        },
+        (error: unknown) => {
+          placementsFailed(zoneId, error);
+          if (hosts.get(zoneId) === host) placements.loadedWith(new Map());
+        },
+      );
+    }
   };
   const stopHost = (zoneId: string, reason: string) => {
     const host = hosts.get(zoneId);
@@ -227,8 +271,16 @@ export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
     const message: OwnerAnnouncement = { k: 'owner', z: host.zone.id, t: host.token, tick: host.tickLoop?.currentTick ?? 0, c: host.countsByNode() };
     publish(clusterTopics.toZone(host.zone.id).name, message);
   };
+  const savePlacements = (host: ZoneHost) => {
+    const placements = host.placements;
+    if (placementStore === undefined || placements === undefined || !placements.isLoaded) return;
+    placementStore.save(host.zone.id, placements.snapshot(host.sessions(), clock.now())).then(placementsWorked, (error: unknown) => placementsFailed(host.zone.id, error));
+  };
   const announceAll = async () => {
-    for (const host of hosts.values()) announce(host);
+    for (const host of hosts.values()) {
+      announce(host);
+      savePlacements(host);
+    }
     if (hosts.size === 0) return;
     // Players of nodes that are gone (crashed; their clients resume elsewhere and join again).
     let alive: Set<string>;
@@ -469,6 +521,8 @@ export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
       if (stopped) return;
       stopped = true;
       if (announceTimer !== undefined) clock.clearTimeout(announceTimer);
+      // A drain hands the zones over at once: the next owner finds where everyone stands now.
+      for (const host of hosts.values()) savePlacements(host);
       for (const zoneId of [...hosts.keys()]) stopHost(zoneId, 'stopping');
       for (const off of subscriptions) off();
       ownership.off('acquired', startHost);

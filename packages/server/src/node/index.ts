@@ -4,3 +4,5 @@ export { ClaimsFriendsProvider, claimsFriendsProviderDefaults } from './claims-f
 export type { ClaimsFriendsProviderOptions } from './claims-friends-provider.js';
 export { createClusterZones, clusterZonesDefaults } from './cluster-zones.js';
 export type { ClusterZones, ClusterZonesOptions } from './cluster-zones.js';
+export { RedisZonePlacements, redisZonePlacementsDefaults } from './zone-placements.js';
+export type { RedisZonePlacementsOptions, ZonePlacement, ZonePlacementStore } from './zone-placements.js';

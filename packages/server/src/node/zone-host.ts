@@ -3,6 +3,7 @@ import { clusterTopics } from '../cluster/topics.js';
 import type { TickLoop } from '../sync/tick-loop.js';
 import type { ViewerSink } from '../sync/viewer.js';
 import type { Zone } from '../sync/zone.js';
+import type { HostedZonePlacements } from './zone-placements.js';
 import { type DeliveredMessage, DeliveryMode, encodeDeliveries } from './zone-wire.js';
 
 /** Bytes of remote viewers' messages packed into one bus frame before another is started (below the bus's 256 KiB limit). */
@@ -20,6 +21,10 @@ export interface ZoneHostDeps {
   localSink: (sessionId: string, connectionId: string) => ViewerSink;
   publish: (topic: string, frame: Uint8Array) => Promise<void>;
   onPublishError: (error: unknown) => void;
+  /** The zone created a player's entity (not called when the player was already in). */
+  onPlayerCreated?: (sessionId: string) => void;
+  /** A player left the zone. */
+  onPlayerLeft?: (sessionId: string) => void;
 }
 
 /**
@@ -31,6 +36,8 @@ export class ZoneHost {
   readonly zone: Zone;
   readonly token: number;
   tickLoop: TickLoop | undefined;
+  /** Stored positions of the zone's players (Redis mode), set by the node. */
+  placements: HostedZonePlacements | undefined;
   /** sessionId -> node holding the player's socket (or detached session). */
   private readonly origins = new Map<string, string>();
   /** node -> sessionId -> messages waiting for the next flush. */
@@ -48,6 +55,11 @@ export class ZoneHost {
     return this.origins.get(sessionId);
   }
 
+  /** Session ids of the zone's players. */
+  sessions(): IterableIterator<string> {
+    return this.origins.keys();
+  }
+
   /** Players per connection node (announced, so a node that lost a join notices). */
   countsByNode(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -61,8 +73,10 @@ export class ZoneHost {
    * own players, the node id for remote ones, undefined while the session is detached.
    */
   join(sessionId: string, userId: string, node: string, attached: string | undefined): void {
+    const created = this.zone.playerOfSession(sessionId) === undefined;
     const entity = this.zone.joinPlayer(userId, sessionId);
     this.origins.set(sessionId, node);
+    if (created) this.deps.onPlayerCreated?.(sessionId);
     if (attached === undefined) {
       this.zone.detachViewer(entity);
       return;
@@ -92,6 +106,7 @@ export class ZoneHost {
     this.origins.delete(sessionId);
     const entity = this.zone.playerOfSession(sessionId);
     if (entity !== undefined) this.zone.leavePlayer(entity);
+    this.deps.onPlayerLeft?.(sessionId);
   }
 
   /** `node` says these are all its players in the zone: join the missing, drop the others of that node. */

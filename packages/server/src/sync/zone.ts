@@ -123,7 +123,8 @@ export class Zone {
   private readonly externalIds = new Map<string, ZoneEntity>();
   private readonly players = new Map<ZoneEntity, PlayerSlot>();
   private readonly bySession = new Map<string, PlayerSlot>();
-  private readonly dirty = new Set<ZoneEntity>();
+  /** Entities changed since the last quantization, each once (their `dirty` flag is set). */
+  private dirty: ZoneEntity[] = [];
   private readonly pieceWriter = new BitWriter({ initialCapacityBytes: 64 });
   private readonly packWriter = new BitWriter({ initialCapacityBytes: 2048 });
   private nextEntityId = 1;
@@ -269,7 +270,6 @@ export class Zone {
     this.entitiesById.delete(entity.id);
     this.externalIds.delete(entity.externalId);
     this.grid.remove(entity);
-    this.dirty.delete(entity);
   }
 
   /** Moves an entity on the server's authority (NPC AI, knock-back, respawn). */
@@ -289,8 +289,9 @@ export class Zone {
 
   /** Marks an entity's state as changed (after editing `health` or custom data the snapshot reads). */
   markDirty(entity: ZoneEntity): void {
+    if (entity.dirty) return;
     entity.dirty = true;
-    this.dirty.add(entity);
+    this.dirty.push(entity);
   }
 
   /**
@@ -345,16 +346,19 @@ export class Zone {
     this.callHook('onTick', undefined, () => this.hooks.onTick?.(tick, this.tickIntervalMs));
 
     const changed: ZoneEntity[] = [];
-    for (const e of this.dirty) {
-      const state = this.codec.quantize(e.motion);
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const e of dirty) {
       e.dirty = false;
+      // Removed since it was marked: nothing to send.
+      if (this.entitiesById.get(e.id) !== e) continue;
+      const state = this.codec.quantize(e.motion);
       if (e.state !== undefined && this.codec.equals(e.state, state)) continue;
       e.state = state;
       e.stateTick = tick;
       e.history.push(tick, state);
       changed.push(e);
     }
-    this.dirty.clear();
     stats.changed = changed.length;
     if (changed.length > 0) this.callHook('postStateUpdate', undefined, () => this.hooks.postStateUpdate?.(tick, changed));
 

@@ -113,10 +113,12 @@ export type {
 } from './quantize/index.js';
 
 export {
+  ENTITY_STATE_FIELD_ORDER,
+  ENTITY_STATE_FIELDS,
   WORLD_DELTA_MAX_VISIBLE,
   createEntityStateCodec,
   entityStateCodecDefaults,
   readWorldDeltaHeader,
   writeWorldDeltaHeader,
 } from './state/index.js';
-export type { EntityMotion, EntityStateCodec, EntityStateCodecOptions, QuantizedEntityState } from './state/index.js';
+export type { EntityMotion, EntityStateCodec, EntityStateCodecOptions, IntegerArray, QuantizedEntityState } from './state/index.js';

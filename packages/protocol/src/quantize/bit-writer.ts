@@ -146,21 +146,25 @@ export class BitWriter {
   }
 
   /**
-   * Appends the first `bitLength` bits of `bits` (as another writer's {@link finish} returned
-   * them), so pieces encoded once can be assembled into many streams without re-encoding.
-   * Throws `VALUE_OUT_OF_RANGE`, before writing anything, if `bitLength` is not an integer in
-   * `0..bits.length * 8` or the output would pass `maxBytes`.
+   * Appends the first `bitLength` bits of `bits` from byte `sourceOffset` on (as another writer's
+   * {@link finish} or {@link peekBytes} holds them), so pieces encoded once can be assembled into
+   * many streams without re-encoding. Throws `VALUE_OUT_OF_RANGE`, before writing anything, if
+   * `sourceOffset` is not an integer in `0..bits.length`, `bitLength` is not an integer in
+   * `0..(bits.length - sourceOffset) * 8`, or the output would pass `maxBytes`.
    */
-  appendBits(bits: Uint8Array, bitLength: number): void {
-    if (!Number.isSafeInteger(bitLength) || bitLength < 0 || bitLength > bits.length * 8) {
-      throw outOfRange(`cannot append ${String(bitLength)} bits from ${bits.length} bytes`);
+  appendBits(bits: Uint8Array, bitLength: number, sourceOffset = 0): void {
+    if (!Number.isSafeInteger(sourceOffset) || sourceOffset < 0 || sourceOffset > bits.length) {
+      throw outOfRange(`source offset ${String(sourceOffset)} is not in 0..${bits.length}`);
+    }
+    if (!Number.isSafeInteger(bitLength) || bitLength < 0 || bitLength > (bits.length - sourceOffset) * 8) {
+      throw outOfRange(`cannot append ${String(bitLength)} bits from ${bits.length - sourceOffset} bytes`);
     }
     this.reserve(bitLength);
     const buf = this.buf;
     const shift = this.bitIndex;
     let at = this.byteIndex;
     let left = bitLength;
-    let i = 0;
+    let i = sourceOffset;
     // One source byte at a time; with shift > 0 it straddles two output bytes. Bytes past the
     // write position are zero (reset and growth zero them), so OR into the partial byte is enough.
     if (shift === 0) {
@@ -199,6 +203,21 @@ export class BitWriter {
    */
   finish(): Uint8Array {
     return this.buf.slice(0, this.byteLength);
+  }
+
+  /**
+   * The writer's own buffer, without copying: bytes `0..byteLength - 1` are what was written (the
+   * rest is zero). Valid until the next write, which may move it; copy with {@link finish} to keep.
+   */
+  peekBytes(): Uint8Array {
+    return this.buf;
+  }
+
+  /** Pads with zero bits to the next whole byte (nothing when already on one). */
+  padToByte(): void {
+    if (this.bitIndex === 0) return;
+    this.byteIndex++;
+    this.bitIndex = 0;
   }
 
   /** Empties the writer, keeping its buffer for reuse. */

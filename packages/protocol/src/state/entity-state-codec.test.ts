@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isProtocolError } from '../errors.js';
 import { BitReader } from '../quantize/bit-reader.js';
 import { BitWriter } from '../quantize/bit-writer.js';
-import { createEntityStateCodec, type EntityMotion, type QuantizedEntityState } from './entity-state-codec.js';
+import { createEntityStateCodec, ENTITY_STATE_FIELD_ORDER, ENTITY_STATE_FIELDS, type EntityMotion, type QuantizedEntityState } from './entity-state-codec.js';
 
 const codec = createEntityStateCodec();
 const TICK_MS = 50;
@@ -134,5 +134,28 @@ describe('entity state codec', () => {
   it('refuses bad flags and NaN', () => {
     expect(() => codec.quantize({ position: { x: 0, y: 0, z: 0 }, rotation: yaw(0), velocity: { x: 0, y: 0, z: 0 }, flags: 256 })).toThrow(/flags/);
     expect(() => codec.quantize({ position: { x: Number.NaN, y: 0, z: 0 }, rotation: yaw(0), velocity: { x: 0, y: 0, z: 0 }, flags: 0 })).toThrow(/not a number/);
+  });
+
+  it('quantizeInto and writeUpdateAt (array layout) give the same integers and bits as quantize and writeUpdate', () => {
+    const states = new Uint32Array(ENTITY_STATE_FIELDS * 2);
+    let previous: QuantizedEntityState | undefined;
+    let tick = 0;
+    for (const motion of walk(99, 2_000)) {
+      tick++;
+      const q = codec.quantize(motion);
+      const at = (tick % 2) * ENTITY_STATE_FIELDS;
+      codec.quantizeInto(motion, states, at);
+      expect(ENTITY_STATE_FIELD_ORDER.map((k, i) => states[at + i])).toEqual(ENTITY_STATE_FIELD_ORDER.map((k) => q[k]));
+      const elapsed = (tick % 5) * TICK_MS;
+      const a = new BitWriter();
+      const b = new BitWriter();
+      const wroteA = codec.writeUpdate(a, q, previous, elapsed);
+      const baseAt = ((tick + 1) % 2) * ENTITY_STATE_FIELDS;
+      const wroteB = codec.writeUpdateAt(b, states, at, previous === undefined ? undefined : states, baseAt, elapsed);
+      expect(wroteB).toBe(wroteA);
+      expect(b.finish()).toEqual(a.finish());
+      previous = q;
+    }
+    expect(() => codec.quantizeInto({ position: { x: 0, y: 0, z: 0 }, rotation: yaw(0), velocity: { x: 0, y: 0, z: 0 }, flags: 1.5 }, states, 0)).toThrow(/flags/);
   });
 });

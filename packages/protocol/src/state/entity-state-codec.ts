@@ -68,6 +68,17 @@ export interface QuantizedEntityState {
   readonly flags: number;
 }
 
+/** Integers of one state held in an array (see {@link ENTITY_STATE_FIELD_ORDER}). */
+export const ENTITY_STATE_FIELDS = 11;
+
+/** Order of a state's integers in an array: `quantizeInto` writes and `writeUpdateAt` reads this layout. */
+export const ENTITY_STATE_FIELD_ORDER: readonly (keyof QuantizedEntityState)[] = Object.freeze([
+  'px', 'py', 'pz', 'ri', 'ra', 'rb', 'rc', 'vx', 'vy', 'vz', 'flags',
+] as const);
+
+/** A writable array of integers (a plain array or a typed array). */
+export type IntegerArray = { [index: number]: number; readonly length: number };
+
 /** Options of {@link createEntityStateCodec}: the PackedMovement ranges and precisions. */
 export type EntityStateCodecOptions = PackedMovementCodecOptions;
 
@@ -101,6 +112,12 @@ export interface EntityStateCodec {
   readonly fullRecordBits: number;
   /** Quantizes a simulated state; `VALUE_OUT_OF_RANGE` for NaN, a zero rotation or bad flags. */
   quantize(motion: Readonly<EntityMotion>): QuantizedEntityState;
+  /**
+   * {@link quantize} without allocating: writes the state's {@link ENTITY_STATE_FIELDS} integers
+   * into `out` from `offset` in {@link ENTITY_STATE_FIELD_ORDER} (for servers keeping states in
+   * typed arrays). Same errors as `quantize`; on error `out` may be partly written.
+   */
+  quantizeInto(motion: Readonly<EntityMotion>, out: IntegerArray, offset: number): void;
   /** The world-unit state that `q` stands for. */
   dequantize(q: QuantizedEntityState): EntityMotion;
   /** `base` with its position advanced by its velocity over `elapsedMs` (what a receiver assumes when nothing arrives). */
@@ -113,6 +130,19 @@ export interface EntityStateCodec {
    * prediction from `base` (the receiver already has it).
    */
   writeUpdate(writer: BitWriter, q: QuantizedEntityState, base: QuantizedEntityState | undefined, elapsedMs: number): boolean;
+  /**
+   * {@link writeUpdate} on states held as integers in {@link ENTITY_STATE_FIELD_ORDER}: the state
+   * at `states[stateOffset…]` against the baseline at `baseStates[baseOffset…]` (a full record
+   * when `baseStates` is undefined). Writes the same bits as `writeUpdate`, allocating nothing.
+   */
+  writeUpdateAt(
+    writer: BitWriter,
+    states: ArrayLike<number>,
+    stateOffset: number,
+    baseStates: ArrayLike<number> | undefined,
+    baseOffset: number,
+    elapsedMs: number,
+  ): boolean;
   /**
    * Reads an update record. A delta needs the baseline (`MALFORMED_PAYLOAD` without one); throws
    * `BITSTREAM_OVERRUN` when the bits run out.
@@ -188,22 +218,6 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
     (a.px === b.px && a.py === b.py && a.pz === b.pz && a.ri === b.ri && a.ra === b.ra && a.rb === b.rb && a.rc === b.rc &&
       a.vx === b.vx && a.vy === b.vy && a.vz === b.vz && a.flags === b.flags);
 
-  const writeFull = (w: BitWriter, q: QuantizedEntityState): void => {
-    w.reserveBits(fullBits);
-    w.writeBits(1, 1);
-    w.writeBits(q.px, pb[0]);
-    w.writeBits(q.py, pb[1]);
-    w.writeBits(q.pz, pb[2]);
-    w.writeBits(q.ri, INDEX_BITS);
-    w.writeBits(q.ra, rBits);
-    w.writeBits(q.rb, rBits);
-    w.writeBits(q.rc, rBits);
-    w.writeBits(q.vx, vb[0]);
-    w.writeBits(q.vy, vb[1]);
-    w.writeBits(q.vz, vb[2]);
-    w.writeBits(q.flags, FLAG_BITS);
-  };
-
   const readFull = (r: BitReader): QuantizedEntityState =>
     make(
       [r.readBits(pb[0]), r.readBits(pb[1]), r.readBits(pb[2])],
@@ -212,6 +226,92 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
       r.readBits(FLAG_BITS),
     );
 
+  /** Scratch of `writeUpdate` (states copied into the array layout). */
+  const scratchQ = new Float64Array(ENTITY_STATE_FIELDS);
+  const scratchBase = new Float64Array(ENTITY_STATE_FIELDS);
+
+  const writeFullAt = (w: BitWriter, s: ArrayLike<number>, o: number): void => {
+    w.reserveBits(fullBits);
+    w.writeBits(1, 1);
+    w.writeBits(s[o]!, pb[0]);
+    w.writeBits(s[o + 1]!, pb[1]);
+    w.writeBits(s[o + 2]!, pb[2]);
+    w.writeBits(s[o + 3]!, INDEX_BITS);
+    w.writeBits(s[o + 4]!, rBits);
+    w.writeBits(s[o + 5]!, rBits);
+    w.writeBits(s[o + 6]!, rBits);
+    w.writeBits(s[o + 7]!, vb[0]);
+    w.writeBits(s[o + 8]!, vb[1]);
+    w.writeBits(s[o + 9]!, vb[2]);
+    w.writeBits(s[o + 10]!, FLAG_BITS);
+  };
+
+  const writeUpdateAt = (
+    w: BitWriter,
+    s: ArrayLike<number>,
+    o: number,
+    b: ArrayLike<number> | undefined,
+    bo: number,
+    elapsedMs: number,
+  ): boolean => {
+    if (b === undefined) {
+      writeFullAt(w, s, o);
+      return true;
+    }
+    const px = s[o]!, py = s[o + 1]!, pz = s[o + 2]!;
+    const ri = s[o + 3]!, ra = s[o + 4]!, rb = s[o + 5]!, rc = s[o + 6]!;
+    const vx = s[o + 7]!, vy = s[o + 8]!, vz = s[o + 9]!, flags = s[o + 10]!;
+    const bvx = b[bo + 7]!, bvy = b[bo + 8]!, bvz = b[bo + 9]!;
+    // The prediction, per axis, without building a state object (this runs per entity per tick).
+    const ppx = elapsedMs === 0 ? b[bo]! : predictAxis(b[bo]!, bvx, 0, elapsedMs);
+    const ppy = elapsedMs === 0 ? b[bo + 1]! : predictAxis(b[bo + 1]!, bvy, 1, elapsedMs);
+    const ppz = elapsedMs === 0 ? b[bo + 2]! : predictAxis(b[bo + 2]!, bvz, 2, elapsedMs);
+    const bri = b[bo + 3]!, bra = b[bo + 4]!, brb = b[bo + 5]!, brc = b[bo + 6]!;
+    const rotationChanged = ri !== bri || ra !== bra || rb !== brb || rc !== brc;
+    const mask =
+      (px !== ppx || py !== ppy || pz !== ppz ? MASK_POSITION : 0) |
+      (rotationChanged ? MASK_ROTATION : 0) |
+      (vx !== bvx || vy !== bvy || vz !== bvz ? MASK_VELOCITY : 0) |
+      (flags !== b[bo + 10]! ? MASK_FLAGS : 0);
+    if (mask === 0) return false;
+    // Worst case of a delta record is below a full record plus the mask and class bits.
+    w.reserveBits(fullBits + MASK_BITS + 10 * CLASS_BITS + 1);
+    w.writeBits(0, 1);
+    w.writeBits(mask, MASK_BITS);
+    if (mask & MASK_POSITION) {
+      writeResidual(w, px, ppx, pb[0], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+      writeResidual(w, py, ppy, pb[1], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+      writeResidual(w, pz, ppz, pb[2], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+    }
+    if (mask & MASK_ROTATION) {
+      if (ri === bri) {
+        w.writeBits(1, 1);
+        writeResidual(w, ra, bra, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+        writeResidual(w, rb, brb, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+        writeResidual(w, rc, brc, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+      } else {
+        w.writeBits(0, 1);
+        w.writeBits(ri, INDEX_BITS);
+        w.writeBits(ra, rBits);
+        w.writeBits(rb, rBits);
+        w.writeBits(rc, rBits);
+      }
+    }
+    if (mask & MASK_VELOCITY) {
+      writeResidual(w, vx, bvx, vb[0], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+      writeResidual(w, vy, bvy, vb[1], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+      writeResidual(w, vz, bvz, vb[2], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+    }
+    if (mask & MASK_FLAGS) w.writeBits(flags, FLAG_BITS);
+    return true;
+  };
+
+  const checkFlags = (flags: number): void => {
+    if (!Number.isInteger(flags) || flags < 0 || flags > 255) {
+      throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `entity state: flags must be an integer in 0..255, got ${String(flags)}`);
+    }
+  };
+
   return Object.freeze({
     position,
     velocity,
@@ -219,10 +319,26 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
     fullRecordBits: fullBits,
     quantize(motion: Readonly<EntityMotion>): QuantizedEntityState {
       const flags = motion.flags;
-      if (!Number.isInteger(flags) || flags < 0 || flags > 255) {
-        throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `entity state: flags must be an integer in 0..255, got ${String(flags)}`);
-      }
+      checkFlags(flags);
       return make(position.quantize(motion.position, scratchP), rotation.quantize(motion.rotation, scratchR), velocity.quantize(motion.velocity, scratchV), flags);
+    },
+    quantizeInto(motion: Readonly<EntityMotion>, out: IntegerArray, o: number): void {
+      const flags = motion.flags;
+      checkFlags(flags);
+      const p = position.quantize(motion.position, scratchP);
+      const r = rotation.quantize(motion.rotation, scratchR);
+      const v = velocity.quantize(motion.velocity, scratchV);
+      out[o] = p[0]!;
+      out[o + 1] = p[1]!;
+      out[o + 2] = p[2]!;
+      out[o + 3] = r[0];
+      out[o + 4] = r[1];
+      out[o + 5] = r[2];
+      out[o + 6] = r[3];
+      out[o + 7] = v[0]!;
+      out[o + 8] = v[1]!;
+      out[o + 9] = v[2]!;
+      out[o + 10] = flags;
     },
     dequantize(q: QuantizedEntityState): EntityMotion {
       return {
@@ -235,52 +351,12 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
     predict,
     equals,
     writeUpdate(w: BitWriter, q: QuantizedEntityState, base: QuantizedEntityState | undefined, elapsedMs: number): boolean {
-      if (base === undefined) {
-        writeFull(w, q);
-        return true;
-      }
-      // The prediction, per axis, without building a state object (this runs per entity per tick).
-      const ppx = elapsedMs === 0 ? base.px : predictAxis(base.px, base.vx, 0, elapsedMs);
-      const ppy = elapsedMs === 0 ? base.py : predictAxis(base.py, base.vy, 1, elapsedMs);
-      const ppz = elapsedMs === 0 ? base.pz : predictAxis(base.pz, base.vz, 2, elapsedMs);
-      const rotationChanged = q.ri !== base.ri || q.ra !== base.ra || q.rb !== base.rb || q.rc !== base.rc;
-      const mask =
-        (q.px !== ppx || q.py !== ppy || q.pz !== ppz ? MASK_POSITION : 0) |
-        (rotationChanged ? MASK_ROTATION : 0) |
-        (q.vx !== base.vx || q.vy !== base.vy || q.vz !== base.vz ? MASK_VELOCITY : 0) |
-        (q.flags !== base.flags ? MASK_FLAGS : 0);
-      if (mask === 0) return false;
-      // Worst case of a delta record is below a full record plus the mask and class bits.
-      w.reserveBits(fullBits + MASK_BITS + 10 * CLASS_BITS + 1);
-      w.writeBits(0, 1);
-      w.writeBits(mask, MASK_BITS);
-      if (mask & MASK_POSITION) {
-        writeResidual(w, q.px, ppx, pb[0], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
-        writeResidual(w, q.py, ppy, pb[1], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
-        writeResidual(w, q.pz, ppz, pb[2], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
-      }
-      if (mask & MASK_ROTATION) {
-        if (q.ri === base.ri) {
-          w.writeBits(1, 1);
-          writeResidual(w, q.ra, base.ra, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-          writeResidual(w, q.rb, base.rb, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-          writeResidual(w, q.rc, base.rc, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-        } else {
-          w.writeBits(0, 1);
-          w.writeBits(q.ri, INDEX_BITS);
-          w.writeBits(q.ra, rBits);
-          w.writeBits(q.rb, rBits);
-          w.writeBits(q.rc, rBits);
-        }
-      }
-      if (mask & MASK_VELOCITY) {
-        writeResidual(w, q.vx, base.vx, vb[0], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-        writeResidual(w, q.vy, base.vy, vb[1], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-        writeResidual(w, q.vz, base.vz, vb[2], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-      }
-      if (mask & MASK_FLAGS) w.writeBits(q.flags, FLAG_BITS);
-      return true;
+      toFields(q, scratchQ);
+      if (base === undefined) return writeUpdateAt(w, scratchQ, 0, undefined, 0, elapsedMs);
+      toFields(base, scratchBase);
+      return writeUpdateAt(w, scratchQ, 0, scratchBase, 0, elapsedMs);
     },
+    writeUpdateAt,
     readUpdate(r: BitReader, base: QuantizedEntityState | undefined, elapsedMs: number): QuantizedEntityState {
       if (r.readBits(1) === 1) return readFull(r);
       if (base === undefined) {
@@ -347,4 +423,19 @@ function definedOnly<T extends object>(value: T | undefined): Partial<T> {
   if (value === undefined) return out;
   for (const [k, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/** Copies a state's integers into `out` in {@link ENTITY_STATE_FIELD_ORDER}. */
+function toFields(q: QuantizedEntityState, out: IntegerArray): void {
+  out[0] = q.px;
+  out[1] = q.py;
+  out[2] = q.pz;
+  out[3] = q.ri;
+  out[4] = q.ra;
+  out[5] = q.rb;
+  out[6] = q.rc;
+  out[7] = q.vx;
+  out[8] = q.vy;
+  out[9] = q.vz;
+  out[10] = q.flags;
 }

@@ -83,4 +83,36 @@ describe('BitWriter.appendBits', () => {
       }),
     );
   });
+
+  it('pieces written into one arena (padToByte between them) append from their offsets like separate writers', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 1, max: 32 }), { maxLength: 5 }), { maxLength: 8 }), fc.integer({ min: 0, max: 7 }), (pieces, lead) => {
+        const direct = new BitWriter();
+        const arena = new BitWriter({ initialCapacityBytes: 1 });
+        const offsets: [number, number][] = [];
+        pieces.forEach((widths, p) => {
+          arena.padToByte();
+          const start = arena.byteLength;
+          widths.forEach((width, i) => {
+            const value = ((p + 3) * (i + 5) * 2654435761) % 2 ** width;
+            arena.writeBits(value, width);
+          });
+          offsets.push([start, arena.bitLength - start * 8]);
+        });
+        const assembled = new BitWriter();
+        if (lead > 0) {
+          direct.writeBits(1, lead);
+          assembled.writeBits(1, lead);
+        }
+        pieces.forEach((widths, p) => {
+          widths.forEach((width, i) => direct.writeBits(((p + 3) * (i + 5) * 2654435761) % 2 ** width, width));
+          const [start, bits] = offsets[p]!;
+          assembled.appendBits(arena.peekBytes(), bits, start);
+        });
+        expect(assembled.finish()).toEqual(direct.finish());
+      }),
+    );
+    expect(() => new BitWriter().appendBits(new Uint8Array(2), 9, 1)).toThrow(/cannot append/);
+    expect(() => new BitWriter().appendBits(new Uint8Array(2), 0, 3)).toThrow(/source offset/);
+  });
 });

@@ -48,11 +48,17 @@ export function writeWorldDeltaHeader(writer: BitWriter, visibleCount: number, c
   writer.writeBits(visibleCount, COUNT_BITS);
   if (visibleCount <= listBits) {
     writer.writeBits(0, 1);
+    // The bitmask in chunks of up to 31 bits (one writeBits call each, not one per slot).
     let next = 0;
-    for (let slot = 0; slot < visibleCount; slot++) {
-      const changed = changedSlots[next] === slot;
-      if (changed) next++;
-      writer.writeBits(changed ? 1 : 0, 1);
+    for (let start = 0; start < visibleCount; start += 31) {
+      const width = Math.min(31, visibleCount - start);
+      const end = start + width;
+      let chunk = 0;
+      while (next < changedSlots.length && changedSlots[next]! < end) {
+        chunk |= 1 << (end - 1 - changedSlots[next]!);
+        next++;
+      }
+      writer.writeBits(chunk, width);
     }
   } else {
     writer.writeBits(1, 1);

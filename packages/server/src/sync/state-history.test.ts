@@ -1,4 +1,4 @@
-import { createEntityStateCodec, type QuantizedEntityState } from '@mmo/protocol';
+import { createEntityStateCodec, ENTITY_STATE_FIELD_ORDER, type QuantizedEntityState } from '@mmo/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StateHistory } from './state-history.js';
@@ -17,7 +17,9 @@ describe('StateHistory', () => {
         gaps.forEach((gap, i) => {
           tick += gap; // gap 0: the same tick again replaces its entry
           const state = stateAt(i);
-          history.push(tick, state);
+          // Both ways in: a state object, or integers in the array layout.
+          if (i % 2 === 0) history.push(tick, state);
+          else history.pushValues(tick, [0, ...ENTITY_STATE_FIELD_ORDER.map((k) => state[k])], 1);
           if (all.at(-1)?.tick === tick) all[all.length - 1] = { tick, state };
           else all.push({ tick, state });
         });
@@ -27,7 +29,14 @@ describe('StateHistory', () => {
         for (let t = 0; t <= tick + 1; t++) {
           const expected = [...kept].reverse().find((e) => e.tick <= t);
           expect(history.at(t)).toEqual(expected);
+          const offset = history.offsetAt(t);
+          if (expected === undefined) expect(offset).toBe(-1);
+          else expect(ENTITY_STATE_FIELD_ORDER.map((k, f) => history.values[offset + f])).toEqual(ENTITY_STATE_FIELD_ORDER.map((k) => expected.state[k]));
         }
+        const newest = kept.at(-1)!.state;
+        expect(history.offsetAt(tick)).toBe(history.latestOffset());
+        expect(history.latestEquals(ENTITY_STATE_FIELD_ORDER.map((k) => newest[k]), 0)).toBe(true);
+        expect(history.latestEquals(ENTITY_STATE_FIELD_ORDER.map((k) => (k === 'flags' ? (newest.flags + 1) % 256 : newest[k])), 0)).toBe(false);
       }),
     );
   });
@@ -40,5 +49,9 @@ describe('StateHistory', () => {
     expect(history.at(9)).toBeUndefined();
     expect(() => history.push(9, big)).toThrow(/before the last recorded tick/);
     expect(() => new StateHistory(0)).toThrow(/positive integer/);
+    const empty = new StateHistory(2);
+    expect(empty.latestOffset()).toBe(-1);
+    expect(empty.offsetAt(100)).toBe(-1);
+    expect(empty.latestEquals(new Uint32Array(11), 0)).toBe(false);
   });
 });

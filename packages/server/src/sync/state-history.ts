@@ -1,4 +1,4 @@
-import { MmoError, type QuantizedEntityState } from '@mmo/protocol';
+import { ENTITY_STATE_FIELDS, MmoError, type QuantizedEntityState } from '@mmo/protocol';
 
 /** One recorded state of an entity. */
 export interface StateHistoryEntry {
@@ -8,8 +8,8 @@ export interface StateHistoryEntry {
   readonly state: QuantizedEntityState;
 }
 
-/** Integers per recorded state: px, py, pz, ri, ra, rb, rc, vx, vy, vz, flags. */
-const FIELDS = 11;
+/** Integers per recorded state: px, py, pz, ri, ra, rb, rc, vx, vy, vz, flags (ENTITY_STATE_FIELD_ORDER). */
+const FIELDS = ENTITY_STATE_FIELDS;
 
 /**
  * The last `capacity` states of one entity, by tick (late joins, reconciliation, lag
@@ -20,7 +20,12 @@ const FIELDS = 11;
  */
 export class StateHistory {
   private readonly ticks: Float64Array;
-  private readonly values: Uint32Array;
+  /**
+   * The recorded states' integers, {@link ENTITY_STATE_FIELDS} per entry in the layout of
+   * `ENTITY_STATE_FIELD_ORDER`, at the offsets {@link latestOffset} and {@link offsetAt} return.
+   * Read-only for callers (the codec's `writeUpdateAt` reads it in place).
+   */
+  readonly values: Uint32Array;
   private head = 0;
   private length = 0;
 
@@ -39,21 +44,8 @@ export class StateHistory {
 
   /** Records the state of `tick`; ticks must not go backwards (the same tick replaces its entry). */
   push(tick: number, state: QuantizedEntityState): void {
-    const last = this.length === 0 ? undefined : this.ticks[this.indexBack(1)];
-    if (last !== undefined && tick < last) {
-      throw new MmoError('INVALID_ARGUMENT', `StateHistory: tick ${tick} is before the last recorded tick ${last}`);
-    }
-    let index: number;
-    if (last === tick) {
-      index = this.indexBack(1);
-    } else {
-      index = this.head;
-      this.head = (this.head + 1) % this.capacity;
-      if (this.length < this.capacity) this.length++;
-    }
-    this.ticks[index] = tick;
     const v = this.values;
-    const o = index * FIELDS;
+    const o = this.slotFor(tick) * FIELDS;
     v[o] = state.px;
     v[o + 1] = state.py;
     v[o + 2] = state.pz;
@@ -65,6 +57,56 @@ export class StateHistory {
     v[o + 8] = state.vy;
     v[o + 9] = state.vz;
     v[o + 10] = state.flags;
+  }
+
+  /**
+   * {@link push} from integers in the array layout (`values[offset…]`), without a state object.
+   * The values must be unsigned 32-bit integers (what the codec's `quantizeInto` writes).
+   */
+  pushValues(tick: number, values: ArrayLike<number>, offset: number): void {
+    const o = this.slotFor(tick) * FIELDS;
+    const v = this.values;
+    for (let i = 0; i < FIELDS; i++) v[o + i] = values[offset + i]!;
+  }
+
+  /** True when the newest entry holds exactly the integers at `values[offset…]`. */
+  latestEquals(values: ArrayLike<number>, offset: number): boolean {
+    if (this.length === 0) return false;
+    const o = this.indexBack(1) * FIELDS;
+    const v = this.values;
+    for (let i = 0; i < FIELDS; i++) if (v[o + i] !== values[offset + i]) return false;
+    return true;
+  }
+
+  /** Offset in {@link values} of the newest entry, or -1 when empty. */
+  latestOffset(): number {
+    return this.length === 0 ? -1 : this.indexBack(1) * FIELDS;
+  }
+
+  /**
+   * Offset in {@link values} of the entry in force at `tick` (the newest at or before it), or -1
+   * if the ring holds nothing that old. Scans from the newest entry (baselines are usually recent).
+   */
+  offsetAt(tick: number): number {
+    for (let i = 1; i <= this.length; i++) {
+      const index = this.indexBack(i);
+      if (this.ticks[index]! <= tick) return index * FIELDS;
+    }
+    return -1;
+  }
+
+  /** The ring index `tick` is recorded at: the newest entry for the same tick, else the next slot. */
+  private slotFor(tick: number): number {
+    const last = this.length === 0 ? undefined : this.ticks[this.indexBack(1)];
+    if (last !== undefined && tick < last) {
+      throw new MmoError('INVALID_ARGUMENT', `StateHistory: tick ${tick} is before the last recorded tick ${last}`);
+    }
+    if (last === tick) return this.indexBack(1);
+    const index = this.head;
+    this.head = (this.head + 1) % this.capacity;
+    if (this.length < this.capacity) this.length++;
+    this.ticks[index] = tick;
+    return index;
   }
 
   /** The newest entry, if any. */

@@ -1,6 +1,6 @@
-import { type BitWriter, type EntityStateCodec, MessageType, type mmo, type QuantizedEntityState, writeWorldDeltaHeader } from '@mmo/protocol';
+import { type BitWriter, type EntityStateCodec, MessageType, type mmo, writeWorldDeltaHeader } from '@mmo/protocol';
 import { InterestSet, type InterestSource } from '../interest/interest-set.js';
-import type { EncodedPiece, ZoneEntity } from './zone-entity.js';
+import { NO_PIECE_KEY, type PieceRef, type ZoneEntity } from './zone-entity.js';
 
 /** Where a viewer's messages go: a gateway connection in production, a recorder in tests and benchmarks. */
 export interface ViewerSink {
@@ -27,13 +27,13 @@ export interface TickContext {
   readonly zoneId: string;
   readonly codec: EntityStateCodec;
   readonly grid: InterestSource<ZoneEntity>;
-  /** Scratch writer for pieces (reset per use). */
-  readonly pieceWriter: BitWriter;
+  /** The tick's arena of encoded records (emptied by the zone before the first viewer). */
+  readonly pieces: BitWriter;
   /** Scratch writer for a viewer's packed delta (reset per use). */
   readonly packWriter: BitWriter;
   /** Scratch lists of a viewer's changed slots and their records (emptied per use). */
   readonly slotScratch: number[];
-  readonly pieceScratch: EncodedPiece[];
+  readonly pieceScratch: PieceRef[];
   readonly maxBytesPerTick: number;
   readonly maxBacklogBytes: number;
   /** Adds `entity`'s full state to a snapshot (players, npcs or objects by its kind). */
@@ -65,6 +65,8 @@ const PRIORITY_HALF_DISTANCE_SQ = 30 * 30;
 const PRIORITY_MIN_WEIGHT = 0.25;
 /** Bits of the packed-delta header besides the mask (count and mode). */
 const HEADER_BITS = 17;
+/** Slots a viewer's per-slot arrays start with (they double as the view grows). */
+const INITIAL_SLOTS = 64;
 
 /**
  * One client's view of a zone: what it can see (interest set with hysteresis), the exact state it
@@ -80,12 +82,13 @@ const HEADER_BITS = 17;
 export class Viewer {
   /** Visible entities in ascending id order (the wire's slot order); includes the viewer's own entity. */
   readonly visible: ZoneEntity[] = [];
-  /** Per slot: tick of the state the client holds (-1: nothing yet, a full record is due). */
-  private readonly baseTicks: number[] = [];
-  /** Per slot: the exact integers the client holds. */
-  private readonly baseStates: (QuantizedEntityState | undefined)[] = [];
+  /**
+   * Per slot: tick of the state the client holds (-1: nothing yet, a full record is due). The
+   * state itself is the entity's history entry in force at that tick (no copy kept here).
+   */
+  private baseTicks = new Int32Array(INITIAL_SLOTS);
   /** Per slot: priority accumulated while the byte budget held the record back. */
-  private readonly accumulated: number[] = [];
+  private accumulated = new Float64Array(INITIAL_SLOTS);
   /** Entities removed from the zone since the last tick, to announce as exits. */
   private readonly pendingExits: ZoneEntity[] = [];
   private joined = false;
@@ -157,6 +160,7 @@ export class Viewer {
     const tick = ctx.tick;
     const visible = this.visible;
     const count = visible.length;
+    const baseTicks = this.baseTicks;
     const slots = ctx.slotScratch;
     const pieces = ctx.pieceScratch;
     slots.length = 0;
@@ -165,12 +169,13 @@ export class Viewer {
     let optional = 0;
     for (let slot = 0; slot < count; slot++) {
       const e = visible[slot]!;
-      const piece = pieceFor(ctx, e, this.baseTicks[slot]!, this.baseStates[slot]);
-      if (piece === null) continue;
+      const baseTick = baseTicks[slot]!;
+      const piece = pieceFor(ctx, e, baseTick);
+      if (piece === 0) continue;
       slots.push(slot);
       pieces.push(piece);
-      bits += piece.bitLength;
-      if (this.baseTicks[slot]! >= 0 && e !== this.entity) optional++;
+      bits += piece % 256;
+      if (baseTick >= 0 && e !== this.entity) optional++;
     }
     let deferred = 0;
     if (bits > ctx.maxBytesPerTick * 8 && optional > 0) deferred = this.applyBudget(ctx, slots, pieces, bits);
@@ -178,14 +183,20 @@ export class Viewer {
     const w = ctx.packWriter;
     w.reset();
     writeWorldDeltaHeader(w, count, slots);
-    for (let i = 0; i < pieces.length; i++) w.appendBits(pieces[i]!.bytes, pieces[i]!.bitLength);
+    const arena = ctx.pieces.peekBytes();
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      const pieceBits = piece % 256;
+      w.appendBits(arena, pieceBits, (piece - pieceBits) / 256);
+    }
     const packed = w.finish();
     this.sink.sendState(MessageType.WORLD_DELTA, { tick, timestamp: ctx.nowMs, lastProcessedInput, packed });
     this.sink.flush?.();
-    for (const slot of slots) {
-      this.baseTicks[slot] = tick;
-      this.baseStates[slot] = visible[slot]!.state;
-      this.accumulated[slot] = 0;
+    const accumulated = this.accumulated;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      baseTicks[slot] = tick;
+      accumulated[slot] = 0;
     }
     return { sent: true, updated: slots.length, deferred, packedBytes: packed.length };
   }
@@ -196,7 +207,7 @@ export class Viewer {
    * priority (near and important entities faster, the far edge at no less than a quarter rate),
    * so nobody starves. Edits `slots` and `pieces` in place; returns how many records wait.
    */
-  private applyBudget(ctx: TickContext, slots: number[], pieces: EncodedPiece[], totalBits: number): number {
+  private applyBudget(ctx: TickContext, slots: number[], pieces: PieceRef[], totalBits: number): number {
     const budgetBits = ctx.maxBytesPerTick * 8;
     let bits = totalBits;
     const candidates: number[] = [];
@@ -207,15 +218,16 @@ export class Viewer {
       const weight = PRIORITY_HALF_DISTANCE_SQ / (PRIORITY_HALF_DISTANCE_SQ + (this.interest.distanceSq(e) ?? 0));
       this.accumulated[slot]! += e.priority * (weight > PRIORITY_MIN_WEIGHT ? weight : PRIORITY_MIN_WEIGHT);
       candidates.push(i);
-      bits -= pieces[i]!.bitLength;
+      bits -= pieces[i]! % 256;
     }
     candidates.sort((a, b) => this.accumulated[slots[b]!]! - this.accumulated[slots[a]!]!);
     const keep = new Uint8Array(slots.length).fill(1);
     for (const i of candidates) keep[i] = 0;
     let deferred = 0;
     for (const i of candidates) {
-      if (bits + pieces[i]!.bitLength <= budgetBits) {
-        bits += pieces[i]!.bitLength;
+      const pieceBits = pieces[i]! % 256;
+      if (bits + pieceBits <= budgetBits) {
+        bits += pieceBits;
         keep[i] = 1;
       } else {
         deferred++;
@@ -236,47 +248,66 @@ export class Viewer {
   private insertSlot(e: ZoneEntity): void {
     const at = indexOf(this.visible, e.id);
     if (this.visible[at] === e) return;
+    const n = this.visible.length;
     this.visible.splice(at, 0, e);
-    this.baseTicks.splice(at, 0, -1);
-    this.baseStates.splice(at, 0, undefined);
-    this.accumulated.splice(at, 0, 0);
+    if (n + 1 > this.baseTicks.length) this.grow(n + 1);
+    this.baseTicks.copyWithin(at + 1, at, n);
+    this.accumulated.copyWithin(at + 1, at, n);
+    this.baseTicks[at] = -1;
+    this.accumulated[at] = 0;
   }
 
   private removeSlot(e: ZoneEntity): void {
     const at = indexOf(this.visible, e.id);
     if (this.visible[at] !== e) return;
+    const n = this.visible.length;
     this.visible.splice(at, 1);
-    this.baseTicks.splice(at, 1);
-    this.baseStates.splice(at, 1);
-    this.accumulated.splice(at, 1);
+    this.baseTicks.copyWithin(at, at + 1, n);
+    this.accumulated.copyWithin(at, at + 1, n);
+  }
+
+  private grow(needed: number): void {
+    const size = Math.max(needed, this.baseTicks.length * 2);
+    const ticks = new Int32Array(size);
+    ticks.set(this.baseTicks);
+    const acc = new Float64Array(size);
+    acc.set(this.accumulated);
+    this.baseTicks = ticks;
+    this.accumulated = acc;
   }
 }
 
 /**
- * The record of `entity`'s current state against the client's baseline, encoded once per
- * (entity, baseline tick) per tick and shared by every viewer with that baseline. Two cache
- * entries cover the usual cases (baseline one tick old, or none); others go to a map.
+ * The record of `entity`'s current state against the client's baseline (the entity's history
+ * entry in force at `baseTick`; -1 or a baseline older than the history: a full record), encoded
+ * once per (entity, baseline tick) per tick into the tick's arena and shared by every viewer with
+ * that baseline. Two inline cache entries cover the usual cases (baseline one tick old, or none);
+ * others go to a map. Returns 0 when the client's prediction already holds the state.
  */
-function pieceFor(ctx: TickContext, entity: ZoneEntity, baseTick: number, baseState: QuantizedEntityState | undefined): EncodedPiece | null {
+function pieceFor(ctx: TickContext, entity: ZoneEntity, baseTick: number): PieceRef {
   if (entity.piecesTick !== ctx.tick) {
     entity.piecesTick = ctx.tick;
-    entity.pieceKeyA = NaN;
-    entity.pieceKeyB = NaN;
+    entity.pieceKeyA = NO_PIECE_KEY;
+    entity.pieceKeyB = NO_PIECE_KEY;
     if (entity.pieces.size > 0) entity.pieces.clear();
   }
   if (entity.pieceKeyA === baseTick) return entity.pieceA;
   if (entity.pieceKeyB === baseTick) return entity.pieceB;
   const cached = entity.pieces.get(baseTick);
   if (cached !== undefined) return cached;
-  const w = ctx.pieceWriter;
-  w.reset();
-  const elapsedMs = baseState === undefined ? 0 : (ctx.tick - baseTick) * ctx.tickIntervalMs;
-  const written = ctx.codec.writeUpdate(w, entity.state!, baseState, elapsedMs);
-  const piece = written ? { bytes: w.finish(), bitLength: w.bitLength } : null;
-  if (Number.isNaN(entity.pieceKeyA)) {
+  const history = entity.history;
+  const values = history.values;
+  const baseOffset = baseTick < 0 ? -1 : history.offsetAt(baseTick);
+  const arena = ctx.pieces;
+  arena.padToByte();
+  const start = arena.byteLength;
+  const elapsedMs = baseOffset < 0 ? 0 : (ctx.tick - baseTick) * ctx.tickIntervalMs;
+  const written = ctx.codec.writeUpdateAt(arena, values, history.latestOffset(), baseOffset < 0 ? undefined : values, baseOffset, elapsedMs);
+  const piece: PieceRef = written ? start * 256 + (arena.bitLength - start * 8) : 0;
+  if (entity.pieceKeyA === NO_PIECE_KEY) {
     entity.pieceKeyA = baseTick;
     entity.pieceA = piece;
-  } else if (Number.isNaN(entity.pieceKeyB)) {
+  } else if (entity.pieceKeyB === NO_PIECE_KEY) {
     entity.pieceKeyB = baseTick;
     entity.pieceB = piece;
   } else {

@@ -4,11 +4,15 @@ import { StateHistory } from './state-history.js';
 /** What an entity is; the wire's EntityKind without the prefix. */
 export type ZoneEntityKind = 'player' | 'npc' | 'object';
 
-/** A pre-encoded update record of one entity for one tick (shared by every viewer that needs it). */
-export interface EncodedPiece {
-  readonly bytes: Uint8Array;
-  readonly bitLength: number;
-}
+/**
+ * A pre-encoded update record of one entity for one tick, shared by every viewer that needs it:
+ * `byteOffset * 256 + bitLength` into the zone's piece arena of the tick (0: nothing to send).
+ * Records are at most 152 bits, so the bit length fits the low byte.
+ */
+export type PieceRef = number;
+
+/** Key of an empty piece cache entry (baseline ticks are >= -1). */
+export const NO_PIECE_KEY = -2;
 
 /**
  * An entity of a zone: a player, an NPC or an object. The simulation writes `motion` (through
@@ -18,9 +22,7 @@ export interface EncodedPiece {
 export class ZoneEntity {
   /** Current simulated state, world units. Change it through the zone so the grid follows. */
   readonly motion: EntityMotion;
-  /** The quantized state of the last tick (what viewers are sent). */
-  state: QuantizedEntityState | undefined;
-  /** Tick of `state`. */
+  /** Tick of the current quantized state (the newest entry of `history`). */
   stateTick = -1;
   /** Set when `motion` changed since the last quantization. */
   dirty = true;
@@ -29,20 +31,20 @@ export class ZoneEntity {
   maxHealth = 0;
   /** The game's own data for this entity (hooks read and write it). */
   readonly data = new Map<string, unknown>();
-  /** Recent quantized states by tick. */
+  /** Recent quantized states by tick; the newest is the current one (what viewers are sent). */
   readonly history: StateHistory;
   /** Priority weight in a crowded view (higher is sent first under a byte budget). @default 1 */
   priority = 1;
   /**
-   * Record cache of the current tick, by baseline tick (-1: full record; null: nothing to send):
+   * Record cache of the current tick, by baseline tick (-1: full record):
    * two inline entries for the common cases, a map for the rest. Maintained by the viewers.
    */
   piecesTick = -1;
-  pieceKeyA = Number.NaN;
-  pieceA: EncodedPiece | null = null;
-  pieceKeyB = Number.NaN;
-  pieceB: EncodedPiece | null = null;
-  readonly pieces = new Map<number, EncodedPiece | null>();
+  pieceKeyA = NO_PIECE_KEY;
+  pieceA: PieceRef = 0;
+  pieceKeyB = NO_PIECE_KEY;
+  pieceB: PieceRef = 0;
+  readonly pieces = new Map<number, PieceRef>();
 
   constructor(
     /** Zone-wide numeric id (the wire's entity_id), never 0. */
@@ -63,5 +65,10 @@ export class ZoneEntity {
       flags: 0,
     };
     this.history = new StateHistory(historyTicks);
+  }
+
+  /** The quantized state of the last tick (what viewers are sent); a copy, built on each call. */
+  get state(): QuantizedEntityState | undefined {
+    return this.history.latest()?.state;
   }
 }

@@ -124,6 +124,33 @@ describe('Zone state sync', () => {
     expect(worst).toBeLessThan(120);
   });
 
+  it('a baseline older than the entity history goes out as a full record: the client stays exact', () => {
+    // History of 2 states and a tiny budget: most deferred entities changed more than twice since
+    // the client's baseline, so the zone no longer holds it and must send them whole.
+    const random = rng(23);
+    const zone = makeZone({ maxBytesPerTick: 40, historyTicks: 2, interest: { enterRadius: 80 } });
+    const move = walkers(zone, 120, 60, random);
+    const player = zone.joinPlayer('u', 's');
+    const mirror = new WorldMirror(zone.codec, TICK_MS);
+    zone.attachViewer(player, mirror);
+    const lastSent = new Map<number, number>();
+    let longestWait = 0;
+    const mismatches: string[] = [];
+    for (let tick = 1; tick <= 300; tick++) {
+      move();
+      zone.step(tick, tick * TICK_MS);
+      for (const id of mirror.visible) {
+        const held = mirror.entities.get(id)!;
+        if (held.baseTick !== tick) continue;
+        longestWait = Math.max(longestWait, tick - (lastSent.get(id) ?? tick));
+        lastSent.set(id, tick);
+        if (!sameState(held.state, zone.entity(id)!.state)) mismatches.push(`tick ${tick}: entity ${id} differs`);
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(longestWait).toBeGreaterThan(2);
+  });
+
   it('an entity on the edge of view enters once and does not flicker', () => {
     const zone = makeZone({ interest: { enterRadius: 100, exitRadius: 115 }, interestIntervalTicks: 1 });
     const player = zone.joinPlayer('u', 's');

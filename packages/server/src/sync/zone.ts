@@ -1,6 +1,7 @@
 import {
   BitWriter,
   createEntityStateCodec,
+  ENTITY_STATE_FIELDS,
   type EntityStateCodec,
   MessageType,
   MmoError,
@@ -94,6 +95,11 @@ interface PlayerSlot {
 }
 
 const IDENTITY: QuaternionLike = Object.freeze({ x: 0, y: 0, z: 0, w: 1 });
+/**
+ * Most bytes of encoded records one tick may hold (a zone's distinct records of the tick: about
+ * 10 bytes per changed entity per distinct baseline). 64 MiB is millions of records.
+ */
+const PIECE_ARENA_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * One simulated zone: its entities, their spatial grid, the players' queued movement inputs and
@@ -125,8 +131,11 @@ export class Zone {
   private readonly bySession = new Map<string, PlayerSlot>();
   /** Entities changed since the last quantization, each once (their `dirty` flag is set). */
   private dirty: ZoneEntity[] = [];
-  private readonly pieceWriter = new BitWriter({ initialCapacityBytes: 64 });
+  /** The tick's encoded records, each from a byte boundary (see PieceRef); emptied every tick. */
+  private readonly pieceArena = new BitWriter({ initialCapacityBytes: 64 * 1024, maxBytes: PIECE_ARENA_MAX_BYTES });
   private readonly packWriter = new BitWriter({ initialCapacityBytes: 2048 });
+  /** Scratch of one quantized state (array layout). */
+  private readonly quantized = new Uint32Array(ENTITY_STATE_FIELDS);
   private nextEntityId = 1;
   private widestExitRadius = 0;
   private currentTick = 0;
@@ -348,15 +357,15 @@ export class Zone {
     const changed: ZoneEntity[] = [];
     const dirty = this.dirty;
     this.dirty = [];
+    const q = this.quantized;
     for (const e of dirty) {
       e.dirty = false;
       // Removed since it was marked: nothing to send.
       if (this.entitiesById.get(e.id) !== e) continue;
-      const state = this.codec.quantize(e.motion);
-      if (e.state !== undefined && this.codec.equals(e.state, state)) continue;
-      e.state = state;
+      this.codec.quantizeInto(e.motion, q, 0);
+      if (e.history.latestEquals(q, 0)) continue;
       e.stateTick = tick;
-      e.history.push(tick, state);
+      e.history.pushValues(tick, q, 0);
       changed.push(e);
     }
     stats.changed = changed.length;
@@ -369,6 +378,7 @@ export class Zone {
       }
     }
 
+    this.pieceArena.reset();
     const ctx: TickContext = {
       tick,
       nowMs,
@@ -376,7 +386,7 @@ export class Zone {
       zoneId: this.id,
       codec: this.codec,
       grid: this.grid,
-      pieceWriter: this.pieceWriter,
+      pieces: this.pieceArena,
       packWriter: this.packWriter,
       slotScratch: [],
       pieceScratch: [],
@@ -516,9 +526,9 @@ export class Zone {
     this.externalIds.set(externalId, entity);
     this.grid.insert(entity, clamped.x, clamped.y, clamped.z);
     // Quantized now so that a viewer built before the next step can still send it.
-    entity.state = this.codec.quantize(entity.motion);
+    this.codec.quantizeInto(entity.motion, this.quantized, 0);
     entity.stateTick = this.currentTick;
-    entity.history.push(this.currentTick, entity.state);
+    entity.history.pushValues(this.currentTick, this.quantized, 0);
     entity.dirty = false;
     return entity;
   }

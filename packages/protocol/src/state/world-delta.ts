@@ -27,23 +27,33 @@ function slotBits(visibleCount: number): number {
 }
 
 /**
- * Writes the header of a world delta: `visibleCount` and the changed slots (ascending, each below
- * `visibleCount`). Throws `VALUE_OUT_OF_RANGE` for a count over {@link WORLD_DELTA_MAX_VISIBLE} or
- * slots out of order or range. The records follow, written by the caller in the same order.
+ * Writes the header of a world delta: `visibleCount` and the changed slots (the first
+ * `changedCount` entries of `changedSlots`, default all; ascending, each below `visibleCount`).
+ * Throws `VALUE_OUT_OF_RANGE` for a count over {@link WORLD_DELTA_MAX_VISIBLE} or slots out of
+ * order or range. The records follow, written by the caller in the same order.
  */
-export function writeWorldDeltaHeader(writer: BitWriter, visibleCount: number, changedSlots: readonly number[]): void {
+export function writeWorldDeltaHeader(
+  writer: BitWriter,
+  visibleCount: number,
+  changedSlots: ArrayLike<number>,
+  changedCount: number = changedSlots.length,
+): void {
   if (!Number.isInteger(visibleCount) || visibleCount < 0 || visibleCount > WORLD_DELTA_MAX_VISIBLE) {
     throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `world delta: visibleCount ${String(visibleCount)} is not in 0..${WORLD_DELTA_MAX_VISIBLE}`);
   }
+  if (!Number.isInteger(changedCount) || changedCount < 0 || changedCount > changedSlots.length) {
+    throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `world delta: changedCount ${String(changedCount)} is not in 0..${changedSlots.length}`);
+  }
   let previous = -1;
-  for (const slot of changedSlots) {
+  for (let i = 0; i < changedCount; i++) {
+    const slot = changedSlots[i]!;
     if (!Number.isInteger(slot) || slot <= previous || slot >= visibleCount) {
       throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `world delta: changed slots must ascend below ${visibleCount}, got ${String(slot)} after ${previous}`);
     }
     previous = slot;
   }
   const width = slotBits(visibleCount);
-  const listBits = COUNT_BITS + changedSlots.length * width;
+  const listBits = COUNT_BITS + changedCount * width;
   writer.reserveBits(COUNT_BITS + 1 + Math.min(visibleCount, listBits));
   writer.writeBits(visibleCount, COUNT_BITS);
   if (visibleCount <= listBits) {
@@ -54,7 +64,7 @@ export function writeWorldDeltaHeader(writer: BitWriter, visibleCount: number, c
       const width = Math.min(31, visibleCount - start);
       const end = start + width;
       let chunk = 0;
-      while (next < changedSlots.length && changedSlots[next]! < end) {
+      while (next < changedCount && changedSlots[next]! < end) {
         chunk |= 1 << (end - 1 - changedSlots[next]!);
         next++;
       }
@@ -62,8 +72,8 @@ export function writeWorldDeltaHeader(writer: BitWriter, visibleCount: number, c
     }
   } else {
     writer.writeBits(1, 1);
-    writer.writeBits(changedSlots.length, COUNT_BITS);
-    for (const slot of changedSlots) writer.writeBits(slot, width);
+    writer.writeBits(changedCount, COUNT_BITS);
+    for (let i = 0; i < changedCount; i++) writer.writeBits(changedSlots[i]!, width);
   }
 }
 

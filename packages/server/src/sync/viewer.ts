@@ -1,6 +1,6 @@
 import { type BitWriter, type EntityStateCodec, MessageType, type mmo, writeWorldDeltaHeader } from '@mmo/protocol';
 import { InterestSet, type InterestSource } from '../interest/interest-set.js';
-import { NO_PIECE_KEY, type PieceRef, type ZoneEntity } from './zone-entity.js';
+import { NO_PIECE_KEY, PIECE_BITS_MASK, PIECE_OFFSET_SHIFT, type PieceRef, type ZoneEntity } from './zone-entity.js';
 
 /** Where a viewer's messages go: a gateway connection in production, a recorder in tests and benchmarks. */
 export interface ViewerSink {
@@ -31,9 +31,6 @@ export interface TickContext {
   readonly pieces: BitWriter;
   /** Scratch writer for a viewer's packed delta (reset per use). */
   readonly packWriter: BitWriter;
-  /** Scratch lists of a viewer's changed slots and their records (emptied per use). */
-  readonly slotScratch: number[];
-  readonly pieceScratch: PieceRef[];
   readonly maxBytesPerTick: number;
   readonly maxBacklogBytes: number;
   /** Adds `entity`'s full state to a snapshot (players, npcs or objects by its kind). */
@@ -89,6 +86,9 @@ export class Viewer {
   private baseTicks = new Int32Array(INITIAL_SLOTS);
   /** Per slot: priority accumulated while the byte budget held the record back. */
   private accumulated = new Float64Array(INITIAL_SLOTS);
+  /** Scratch of one tick: the changed slots and their records (the first n entries are used). */
+  private changedSlots = new Int32Array(INITIAL_SLOTS);
+  private changedPieces = new Int32Array(INITIAL_SLOTS);
   /** Entities removed from the zone since the last tick, to announce as exits. */
   private readonly pendingExits: ZoneEntity[] = [];
   private joined = false;
@@ -161,10 +161,9 @@ export class Viewer {
     const visible = this.visible;
     const count = visible.length;
     const baseTicks = this.baseTicks;
-    const slots = ctx.slotScratch;
-    const pieces = ctx.pieceScratch;
-    slots.length = 0;
-    pieces.length = 0;
+    const slots = this.changedSlots;
+    const pieces = this.changedPieces;
+    let changed = 0;
     let bits = HEADER_BITS + count;
     let optional = 0;
     for (let slot = 0; slot < count; slot++) {
@@ -172,77 +171,79 @@ export class Viewer {
       const baseTick = baseTicks[slot]!;
       const piece = pieceFor(ctx, e, baseTick);
       if (piece === 0) continue;
-      slots.push(slot);
-      pieces.push(piece);
-      bits += piece % 256;
+      slots[changed] = slot;
+      pieces[changed] = piece;
+      changed++;
+      bits += piece & PIECE_BITS_MASK;
       if (baseTick >= 0 && e !== this.entity) optional++;
     }
     let deferred = 0;
-    if (bits > ctx.maxBytesPerTick * 8 && optional > 0) deferred = this.applyBudget(ctx, slots, pieces, bits);
+    if (bits > ctx.maxBytesPerTick * 8 && optional > 0) {
+      const kept = this.applyBudget(ctx, changed, bits);
+      deferred = changed - kept;
+      changed = kept;
+    }
 
     const w = ctx.packWriter;
     w.reset();
-    writeWorldDeltaHeader(w, count, slots);
+    writeWorldDeltaHeader(w, count, slots, changed);
     const arena = ctx.pieces.peekBytes();
-    for (let i = 0; i < pieces.length; i++) {
+    for (let i = 0; i < changed; i++) {
       const piece = pieces[i]!;
-      const pieceBits = piece % 256;
-      w.appendBits(arena, pieceBits, (piece - pieceBits) / 256);
+      w.appendBits(arena, piece & PIECE_BITS_MASK, piece >>> PIECE_OFFSET_SHIFT);
     }
     const packed = w.finish();
     this.sink.sendState(MessageType.WORLD_DELTA, { tick, timestamp: ctx.nowMs, lastProcessedInput, packed });
     this.sink.flush?.();
     const accumulated = this.accumulated;
-    for (let i = 0; i < slots.length; i++) {
+    for (let i = 0; i < changed; i++) {
       const slot = slots[i]!;
       baseTicks[slot] = tick;
       accumulated[slot] = 0;
     }
-    return { sent: true, updated: slots.length, deferred, packedBytes: packed.length };
+    return { sent: true, updated: changed, deferred, packedBytes: packed.length };
   }
 
   /**
    * Over budget: keeps the mandatory records (entering entities and the client's own) and the
    * optional ones with the most accumulated priority that fit; the rest wait, accumulating
    * priority (near and important entities faster, the far edge at no less than a quarter rate),
-   * so nobody starves. Edits `slots` and `pieces` in place; returns how many records wait.
+   * so nobody starves. Compacts the first `changed` entries of `changedSlots`/`changedPieces` in
+   * place and returns how many are kept.
    */
-  private applyBudget(ctx: TickContext, slots: number[], pieces: PieceRef[], totalBits: number): number {
+  private applyBudget(ctx: TickContext, changed: number, totalBits: number): number {
+    const slots = this.changedSlots;
+    const pieces = this.changedPieces;
     const budgetBits = ctx.maxBytesPerTick * 8;
     let bits = totalBits;
     const candidates: number[] = [];
-    for (let i = 0; i < slots.length; i++) {
+    for (let i = 0; i < changed; i++) {
       const slot = slots[i]!;
       const e = this.visible[slot]!;
       if (this.baseTicks[slot]! < 0 || e === this.entity) continue;
       const weight = PRIORITY_HALF_DISTANCE_SQ / (PRIORITY_HALF_DISTANCE_SQ + (this.interest.distanceSq(e) ?? 0));
       this.accumulated[slot]! += e.priority * (weight > PRIORITY_MIN_WEIGHT ? weight : PRIORITY_MIN_WEIGHT);
       candidates.push(i);
-      bits -= pieces[i]! % 256;
+      bits -= pieces[i]! & PIECE_BITS_MASK;
     }
     candidates.sort((a, b) => this.accumulated[slots[b]!]! - this.accumulated[slots[a]!]!);
-    const keep = new Uint8Array(slots.length).fill(1);
+    const keep = new Uint8Array(changed).fill(1);
     for (const i of candidates) keep[i] = 0;
-    let deferred = 0;
     for (const i of candidates) {
-      const pieceBits = pieces[i]! % 256;
+      const pieceBits = pieces[i]! & PIECE_BITS_MASK;
       if (bits + pieceBits <= budgetBits) {
         bits += pieceBits;
         keep[i] = 1;
-      } else {
-        deferred++;
       }
     }
     let out = 0;
-    for (let i = 0; i < slots.length; i++) {
+    for (let i = 0; i < changed; i++) {
       if (keep[i] === 0) continue;
       slots[out] = slots[i]!;
       pieces[out] = pieces[i]!;
       out++;
     }
-    slots.length = out;
-    pieces.length = out;
-    return deferred;
+    return out;
   }
 
   private insertSlot(e: ZoneEntity): void {
@@ -274,6 +275,8 @@ export class Viewer {
     acc.set(this.accumulated);
     this.baseTicks = ticks;
     this.accumulated = acc;
+    this.changedSlots = new Int32Array(size);
+    this.changedPieces = new Int32Array(size);
   }
 }
 
@@ -303,7 +306,7 @@ function pieceFor(ctx: TickContext, entity: ZoneEntity, baseTick: number): Piece
   const start = arena.byteLength;
   const elapsedMs = baseOffset < 0 ? 0 : (ctx.tick - baseTick) * ctx.tickIntervalMs;
   const written = ctx.codec.writeUpdateAt(arena, values, history.latestOffset(), baseOffset < 0 ? undefined : values, baseOffset, elapsedMs);
-  const piece: PieceRef = written ? start * 256 + (arena.bitLength - start * 8) : 0;
+  const piece: PieceRef = written ? (start << PIECE_OFFSET_SHIFT) | (arena.bitLength - start * 8) : 0;
   if (entity.pieceKeyA === NO_PIECE_KEY) {
     entity.pieceKeyA = baseTick;
     entity.pieceA = piece;

@@ -6,10 +6,15 @@ export type ZoneEntityKind = 'player' | 'npc' | 'object';
 
 /**
  * A pre-encoded update record of one entity for one tick, shared by every viewer that needs it:
- * `byteOffset * 256 + bitLength` into the zone's piece arena of the tick (0: nothing to send).
- * Records are at most 152 bits, so the bit length fits the low byte.
+ * `byteOffset << 8 | bitLength` into the zone's piece arena of the tick (0: nothing to send), a
+ * small integer. Records are at most 152 bits, so the bit length fits the low byte; the arena is
+ * at most {@link PIECE_ARENA_MAX_BYTES} so the offset fits the rest of a 30-bit small integer.
  */
 export type PieceRef = number;
+export const PIECE_BITS_MASK = 0xff;
+export const PIECE_OFFSET_SHIFT = 8;
+/** Bytes of encoded records one tick may hold: 4 MiB, ~400,000 records of ~10 bytes. */
+export const PIECE_ARENA_MAX_BYTES = 1 << 22;
 
 /** Key of an empty piece cache entry (baseline ticks are >= -1). */
 export const NO_PIECE_KEY = -2;

@@ -21,7 +21,7 @@ import { type SendToPlayer, StateProviderRegistry } from './state-providers.js';
 import type { SyncMetrics } from './sync-metrics.js';
 import { Viewer, type SnapshotLists, type TickContext, type ViewerSink } from './viewer.js';
 import { resolveZoneOptions, type ResolvedZoneOptions, type ZoneOptions } from './zone-options.js';
-import { ZoneEntity, type ZoneEntityKind } from './zone-entity.js';
+import { PIECE_ARENA_MAX_BYTES, ZoneEntity, type ZoneEntityKind } from './zone-entity.js';
 
 /** What a {@link Zone} needs besides its options. */
 export interface ZoneInit extends ZoneOptions {
@@ -95,11 +95,7 @@ interface PlayerSlot {
 }
 
 const IDENTITY: QuaternionLike = Object.freeze({ x: 0, y: 0, z: 0, w: 1 });
-/**
- * Most bytes of encoded records one tick may hold (a zone's distinct records of the tick: about
- * 10 bytes per changed entity per distinct baseline). 64 MiB is millions of records.
- */
-const PIECE_ARENA_MAX_BYTES = 64 * 1024 * 1024;
+
 
 /**
  * One simulated zone: its entities, their spatial grid, the players' queued movement inputs and
@@ -388,8 +384,6 @@ export class Zone {
       grid: this.grid,
       pieces: this.pieceArena,
       packWriter: this.packWriter,
-      slotScratch: [],
-      pieceScratch: [],
       maxBytesPerTick: this.options.maxBytesPerTick,
       maxBacklogBytes: this.options.maxBacklogBytes,
       addToSnapshot: (lists, e) => this.addToSnapshot(lists, e, tick, nowMs),

@@ -6,7 +6,11 @@
 // (a discard server in a child process). Prints ms per tick, µs per client-tick, bytes per moving
 // and per resting entity, grid cost per entity, and the same state as a naive JSON or protobuf
 // broadcast would send it (what a Socket.IO or plain-protobuf game typically does).
+// With --sink gateway the zone is the one of a real gateway's state sync (createStateSync) and each
+// client is a real `ws` connection from a child process (lib/ws-reader-clients.mjs), so each tick's
+// output takes the production path: Connection.send, the WriteQueue, ws.send.
 // Usage: node sync.mjs [--clients 1000] [--entities 5000] [--visible 50] [--ticks 200] [--warmup-ticks 40]
+//                      [--sink socket|gateway|encode|none]
 // Needs the built @mmo/protocol and @mmo/server (`pnpm build`).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,8 +21,9 @@ import { importBuilt } from './lib/load-built.mjs';
 import { machineCpuMs, machineInfo, otherCores, table } from './lib/report.mjs';
 
 const { createMessageRegistry, encodeMessage, MessageType, Priority } = await importBuilt('@mmo/protocol');
-const { Zone, SpatialGrid } = await importBuilt('@mmo/server');
+const { createGateway, createStateSync, Zone, SpatialGrid } = await importBuilt('@mmo/server');
 const { pino } = await import('pino');
+const { default: WebSocket } = await import('ws');
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,12 +46,30 @@ const warmupTicks = int('warmup-ticks', 0, 100_000);
 const tickRate = int('tick-rate', 1, 128);
 const tickMs = 1000 / tickRate;
 // How far each client's output goes: 'socket' (encode as a connection does and write to a real
-// socket), 'encode' (encode, no write), 'none' (the zone's work only: payload objects are dropped).
+// socket), 'gateway' (the production path: a real gateway's Connection, WriteQueue and ws socket),
+// 'encode' (encode, no write), 'none' (the zone's work only: payload objects are dropped).
 const sinkMode = flags.sink;
-if (!['socket', 'encode', 'none'].includes(sinkMode)) {
-  console.error('--sink must be socket, encode or none');
+if (!['socket', 'gateway', 'encode', 'none'].includes(sinkMode)) {
+  console.error('--sink must be socket, gateway, encode or none');
   process.exit(2);
 }
+const gatewayMode = sinkMode === 'gateway';
+/** --sink gateway: HS256 secret of the gateway and the readers' tokens. */
+const JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789';
+/**
+ * --sink gateway: limits opened for 1,000 connections from one IP within seconds; the defaults (120
+ * upgrades per IP per minute, 30 msg/s per connection) exist to stop abusive clients.
+ */
+const BENCH_CONNECTS_PER_MINUTE = 1_000_000;
+const BENCH_RATE_LIMIT = Object.freeze({ burst: 1e9, perSecond: 1e9 });
+/** --sink gateway: connections beyond --clients the gateway accepts (none are expected). */
+const CONNECTION_HEADROOM = 100;
+/** --sink gateway: readers connecting at once, so the gateway and a 2-core machine keep up. */
+const CONNECT_BATCH = 50;
+/** --sink gateway: bound on the readers' start and on each IPC answer, so a stuck run fails. */
+const READERS_TIMEOUT_MS = 120_000;
+/** --sink gateway: quiet time after which the readers have received everything sent. */
+const SETTLE_MS = 100;
 /** Interest radius: the zone default. */
 const RADIUS = 100;
 /** Walking speed of everyone, units/s (the validator allows 7 by default). */
@@ -70,16 +93,21 @@ console.log('### @mmo/server state-sync benchmark\n');
 console.log(machineInfo());
 console.log(`\n${clients} clients, ${entities} entities (${entities - clients} NPCs) in ${side.toFixed(0)} x ${side.toFixed(0)} units, ` +
   `interest radius ${RADIUS}, ${tickRate} Hz, everyone walking at ${SPEED} units/s with turns (start ${TURN_START}, stop ${TURN_STOP} per tick); ${ticks} measured ticks after ${warmupTicks} warm-up; ` +
-  `client output: ${sinkMode === 'socket' ? 'encoded and written to a real socket' : sinkMode === 'encode' ? 'encoded, not written' : 'not encoded'}.\n`);
+  `client output: ${sinkOutput()}.\n`);
 
-// A discard server in its own process, so its reads do not count as our CPU.
-const discard = fork(fileURLToPath(new URL('./lib/discard-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const [{ port }] = await once(discard, 'message');
+function sinkOutput() {
+  if (sinkMode === 'socket') return 'encoded and written to a real socket';
+  if (sinkMode === 'encode') return 'encoded, not written';
+  if (sinkMode === 'none') return 'not encoded';
+  return `the production path (a real gateway on 127.0.0.1 with createStateSync; each client a ws connection from a child process that only reads)`;
+}
 
 let rnd = 12345;
 const random = () => ((rnd = (rnd * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 const registry = createMessageRegistry();
-const zone = new Zone({ id: 'bench', tickIntervalMs: tickMs, logger: pino({ level: 'silent' }) });
+/** --sink gateway: the gateway, its state sync (tick loop not started) and the readers' process. */
+const real = gatewayMode ? await startGateway() : undefined;
+const zone = real?.sync.zone ?? new Zone({ id: 'bench', tickIntervalMs: tickMs, logger: pino({ level: 'silent' }) });
 
 /** A client's connection as far as state sync sees it: encode like Connection.send, one write per tick. */
 class SocketSink {
@@ -133,7 +161,10 @@ class SocketSink {
 let dirty = [];
 let clock = 1_000_000;
 
-const sockets = await Promise.all(Array.from({ length: clients }, () => new Promise((resolve, reject) => {
+// A discard server in its own process, so its reads do not count as our CPU (not used by --sink gateway).
+const discard = gatewayMode ? undefined : fork(fileURLToPath(new URL('./lib/discard-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const port = discard === undefined ? 0 : (await once(discard, 'message'))[0].port;
+const sockets = gatewayMode ? [] : await Promise.all(Array.from({ length: clients }, () => new Promise((resolve, reject) => {
   const s = net.connect(port, '127.0.0.1', () => resolve(s));
   s.setNoDelay(true);
   s.once('error', reject);
@@ -145,14 +176,34 @@ for (let i = 0; i < entities - clients; i++) {
   walkers.push({ e: zone.spawn({ kind: 'npc', externalId: `npc-${i}`, entityType: 'wolf', position: spawnAt() }), heading: random() * 7, turn: 0, player: false });
 }
 const players = [];
+// --sink gateway: the players joined (and their viewers were attached) through state sync when their
+// clients connected; they are placed like the other modes' players, in the zone's join order.
+const readers = gatewayMode ? await startReaders() : undefined;
+const joined = gatewayMode ? [...zone.entities()].filter((e) => e.kind === 'player') : [];
 for (let i = 0; i < clients; i++) {
-  const e = zone.joinPlayer(`user-${i}`, `session-${i}`);
+  const e = gatewayMode ? joined[i] : zone.joinPlayer(`user-${i}`, `session-${i}`);
   zone.moveEntity(e, { position: spawnAt() });
-  const sink = new SocketSink(sockets[i]);
-  zone.attachViewer(e, sink);
+  const sink = gatewayMode ? undefined : new SocketSink(sockets[i]);
+  if (sink !== undefined) zone.attachViewer(e, sink);
   const w = { e, heading: random() * 7, turn: 0, player: true, inputTick: 0, sink };
   walkers.push(w);
   players.push(w);
+}
+
+/**
+ * --sink gateway: counts socket writes of the production path (every ws.send, the gateway's only
+ * write) and whether they happen inside zone.step or after it returns (deferred by the write queue).
+ */
+const writes = { inStep: 0, afterStep: 0, bytes: 0 };
+let inStep = false;
+if (gatewayMode) {
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function countedSend(data, options, cb) {
+    if (inStep) writes.inStep++;
+    else writes.afterStep++;
+    writes.bytes += data.length;
+    return send.call(this, data, options, cb);
+  };
 }
 
 /** Moves everyone one tick: NPCs on the server's authority, players through honest PLAYER_MOVE inputs. */
@@ -182,10 +233,14 @@ async function runTicks(count, firstTick, record) {
   const totals = { recordsSent: 0, packedBytes: 0, deferred: 0, changed: 0, visible: 0, skipped: 0, rejected: 0 };
   let tick = firstTick;
   for (let i = 0; i < count; i++) {
+    const ts = process.hrtime.bigint();
     simulate();
     clock += tickMs;
     const t0 = process.hrtime.bigint();
+    simulateMs += Number(t0 - ts) / 1e6;
+    inStep = true;
     const stats = zone.step(++tick, clock);
+    inStep = false;
     for (const sink of dirty) sink.flush();
     dirty = [];
     const t1 = process.hrtime.bigint();
@@ -197,24 +252,38 @@ async function runTicks(count, firstTick, record) {
     totals.skipped += stats.viewersSkipped;
     totals.rejected += stats.inputsRejected;
     if (record) for (const p of players) totals.visible += zone.viewerOf(p.e).visible.length;
-    // Let the sockets drain between ticks, as the event loop would between two tick timers.
+    // Let the sockets drain between ticks, as the event loop would between two tick timers. What
+    // runs meanwhile (write callbacks, setImmediate flushes, socket reads) is timed as "after step".
     await new Promise((resolve) => setImmediate(resolve));
+    afterStepMs += Number(process.hrtime.bigint() - t1) / 1e6;
   }
   return { samples, totals, lastTick: tick };
 }
+let afterStepMs = 0;
+let simulateMs = 0;
 
 const warm = await runTicks(warmupTicks, 0, false);
 for (const p of players) {
+  if (p.sink === undefined) continue;
   p.sink.bytes = 0;
   p.sink.messages = 0;
 }
+const read0 = readers === undefined ? undefined : await readers.settled();
+afterStepMs = 0;
+simulateMs = 0;
+writes.inStep = writes.afterStep = writes.bytes = 0;
 const cpu0 = process.cpuUsage();
 const machine0 = machineCpuMs();
 const wall0 = performance.now();
 const run = await runTicks(ticks, warm.lastTick, true);
 const elapsedMs = performance.now() - wall0;
 const cpu = process.cpuUsage(cpu0);
-const others = otherCores(machine0, machineCpuMs(), cpu.user + cpu.system, elapsedMs);
+const machine1 = machineCpuMs();
+const read1 = readers === undefined ? undefined : await readers.settled();
+// The readers' CPU (marks taken just outside the measured ticks) is ours too, not other processes'.
+const readerCpuUs = read0 === undefined ? 0 : read1.cpu.user + read1.cpu.system - read0.cpu.user - read0.cpu.system;
+const others = otherCores(machine0, machine1, cpu.user + cpu.system + readerCpuUs, elapsedMs);
+readers?.stop();
 
 const sorted = [...run.samples].sort((a, b) => a - b);
 const meanMs = run.samples.reduce((s, v) => s + v, 0) / run.samples.length;
@@ -223,20 +292,38 @@ const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))
 const clientTicks = clients * ticks;
 const usPerClientTick = (meanMs * 1000) / clients;
 const avgVisible = run.totals.visible / clientTicks;
-const wireBytes = players.reduce((n, p) => n + p.sink.bytes, 0);
+// --sink gateway: what the readers received (WebSocket message payloads: frames, envelopes, payloads).
+const wireBytes = read0 === undefined ? players.reduce((n, p) => n + p.sink.bytes, 0) : read1.bytes - read0.bytes;
+const cpuUsPerClientTick = (cpu.user + cpu.system) / clientTicks;
+const afterStepUs = (afterStepMs * 1000) / clientTicks;
+const simulateUs = (simulateMs * 1000) / clientTicks;
 
 console.log(table(['figure', '>value'], [
   ['tick, mean', `${meanMs.toFixed(2)} ms`],
   ['tick, p50 / p99', `${p50.toFixed(2)} / ${p99.toFixed(2)} ms`],
-  ['per client-tick (interest, deltas, encode, socket write)', `${usPerClientTick.toFixed(2)} µs (target <= 15 µs: ${usPerClientTick <= 15 ? 'met' : 'not met'})`],
+  [gatewayMode
+    ? 'per client-tick, production path (in step: interest, deltas, gateway Connection.send, WriteQueue, ws.send)'
+    : 'per client-tick (interest, deltas, encode, socket write)',
+  `${usPerClientTick.toFixed(2)} µs (target <= 15 µs: ${usPerClientTick <= 15 ? 'met' : 'not met'})`],
+  ['per client-tick after step, until the event loop is back (deferred callbacks, socket I/O)', `${afterStepUs.toFixed(2)} µs`],
+  ['per client-tick before step: simulate() (the walkers, zone.queueInput, zone.moveEntity)', `${simulateUs.toFixed(2)} µs`],
+  ['process CPU per client-tick (user + system over the measured ticks, everything this process did)', `${cpuUsPerClientTick.toFixed(2)} µs`],
+  ...(gatewayMode ? [
+    ['socket writes (ws.send) per client-tick: inside step / after step', `${(writes.inStep / clientTicks).toFixed(3)} / ${(writes.afterStep / clientTicks).toFixed(3)}`],
+    ['WebSocket messages received per client-tick (readers)', `${((read1.messages - read0.messages) / clientTicks).toFixed(3)} (${read1.closed} readers closed by the gateway)`],
+    ['reader process CPU (child, not counted above)', `${((readerCpuUs / 1000 / elapsedMs) * 100).toFixed(0)} % of a core`],
+  ] : []),
   ['tick budget used at this rate', `${((meanMs / tickMs) * 100).toFixed(0)} % of ${tickMs.toFixed(1)} ms`],
   ['visible entities per client (mean)', avgVisible.toFixed(1)],
   ['entity records sent per client-tick', (run.totals.recordsSent / clientTicks).toFixed(1)],
   ['records deferred by byte budgets / clients skipped for backlog', `${run.totals.deferred} / ${run.totals.skipped}`],
   ['inputs rejected by the validator (honest walkers)', `${run.totals.rejected}`],
   ['wire bytes per client per second (frames, envelopes, payloads)', `${((wireBytes / clients / ticks) * tickRate / 1000).toFixed(2)} kB/s`],
-  ['other cores busy meanwhile', others.toFixed(2)],
+  [gatewayMode ? 'other cores busy meanwhile (besides this process and the readers)' : 'other cores busy meanwhile', others.toFixed(2)],
 ]));
+if (gatewayMode && writes.bytes !== wireBytes) {
+  console.log(`\nNote: ws.send was given ${writes.bytes} bytes during the measured ticks, the readers received ${wireBytes}.`);
+}
 
 // Bytes per entity update, from the packed deltas (record bits + 1 slot bit each, header amortised).
 const packedPerRecord = run.totals.packedBytes / run.totals.recordsSent;
@@ -308,8 +395,78 @@ function sizes() {
 }
 
 for (const s of sockets) s.destroy();
-discard.kill();
+discard?.kill();
 process.exit(0);
+
+/** --sink gateway: a real gateway on 127.0.0.1:0 with state sync attached (its tick loop not started). */
+async function startGateway() {
+  const gateway = createGateway({
+    port: 0,
+    host: '127.0.0.1',
+    auth: { jwtSecret: JWT_SECRET },
+    logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }),
+    maxConnections: clients + CONNECTION_HEADROOM,
+    connectRateLimit: { perIpPerMinute: BENCH_CONNECTS_PER_MINUTE, perUserPerMinute: BENCH_CONNECTS_PER_MINUTE },
+    connection: { rateLimits: { defaultLimit: BENCH_RATE_LIMIT } },
+  });
+  const sync = createStateSync(gateway, { autoStart: false, tickRate, zoneId: 'bench' });
+  const { port: gatewayPort } = await gateway.listen();
+  return { gateway, sync, url: `ws://127.0.0.1:${gatewayPort}/ws` };
+}
+
+/** --sink gateway: forks the readers, waits until every client has joined the zone; marks read their counters. */
+async function startReaders() {
+  const child = fork(fileURLToPath(new URL('./lib/ws-reader-clients.mjs', import.meta.url)), [
+    JSON.stringify({ url: real.url, clients, batch: CONNECT_BATCH, jwtSecret: JWT_SECRET, userPrefix: 'user-' }),
+  ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`reader process exited (${code}) during the run`);
+      process.exit(1);
+    }
+  });
+  let stopping = false;
+  const answer = (cmd) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reader process: no '${cmd}' within ${READERS_TIMEOUT_MS} ms`)), READERS_TIMEOUT_MS);
+    const on = (msg) => {
+      if (msg?.cmd !== cmd) return;
+      child.off('message', on);
+      clearTimeout(timer);
+      resolve(msg);
+    };
+    child.on('message', on);
+  });
+  const ready = await answer('ready');
+  if (ready.failed > 0) throw new Error(`${ready.failed} of ${clients} readers failed to connect: ${ready.firstError}`);
+  // The gateway emits 'connection' (state sync joins the player) around CONNECTION_ESTABLISHED.
+  const deadline = performance.now() + READERS_TIMEOUT_MS;
+  while (zone.playerCount < clients) {
+    if (performance.now() > deadline) throw new Error(`only ${zone.playerCount} of ${clients} players joined the zone`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  console.log(`${clients} readers connected and joined in ${(ready.connectMs / 1000).toFixed(1)} s (${CONNECT_BATCH} at a time).\n`);
+  let id = 0;
+  const mark = () => {
+    child.send({ cmd: 'mark', id: ++id });
+    return answer('mark');
+  };
+  return {
+    /** Counters once the readers have received everything sent so far (no change for SETTLE_MS). */
+    async settled() {
+      let last = await mark();
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        const next = await mark();
+        if (next.messages === last.messages) return next;
+        last = next;
+      }
+    },
+    stop() {
+      stopping = true;
+      child.send({ cmd: 'stop' });
+    },
+  };
+}
 
 function int(name, min, max) {
   const v = Number(flags[name]);

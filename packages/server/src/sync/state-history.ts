@@ -85,14 +85,26 @@ export class StateHistory {
 
   /**
    * Offset in {@link values} of the entry in force at `tick` (the newest at or before it), or -1
-   * if the ring holds nothing that old. Scans from the newest entry (baselines are usually recent).
+   * if the ring holds nothing that old (a binary search over the ring).
    */
   offsetAt(tick: number): number {
-    for (let i = 1; i <= this.length; i++) {
-      const index = this.indexBack(i);
-      if (this.ticks[index]! <= tick) return index * FIELDS;
+    const length = this.length;
+    if (length === 0) return -1;
+    const ticks = this.ticks;
+    const newest = this.indexBack(1);
+    if (ticks[newest]! <= tick) return newest * FIELDS;
+    const oldest = this.indexBack(length);
+    if (ticks[oldest]! > tick) return -1;
+    // Binary search over age: entry `k` back from the oldest (ticks ascend with k).
+    let lo = 0;
+    let hi = length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      const index = (oldest + mid) % this.capacity;
+      if (ticks[index]! <= tick) lo = mid;
+      else hi = mid - 1;
     }
-    return -1;
+    return ((oldest + lo) % this.capacity) * FIELDS;
   }
 
   /** The ring index `tick` is recorded at: the newest entry for the same tick, else the next slot. */

@@ -1,6 +1,7 @@
 import { type BitWriter, type EntityStateCodec, MessageType, type mmo, writeWorldDeltaHeader } from '@mmo/protocol';
 import { InterestSet, type InterestSource } from '../interest/interest-set.js';
-import { NO_PIECE_KEY, PIECE_BITS_MASK, PIECE_OFFSET_SHIFT, type PieceRef, type ZoneEntity } from './zone-entity.js';
+import { PIECE_BITS_MASK, PIECE_OFFSET_SHIFT, type PieceCache } from './piece-cache.js';
+import type { ZoneEntity } from './zone-entity.js';
 
 /** Where a viewer's messages go: a gateway connection in production, a recorder in tests and benchmarks. */
 export interface ViewerSink {
@@ -27,8 +28,10 @@ export interface TickContext {
   readonly zoneId: string;
   readonly codec: EntityStateCodec;
   readonly grid: InterestSource<ZoneEntity>;
-  /** The tick's arena of encoded records (emptied by the zone before the first viewer). */
-  readonly pieces: BitWriter;
+  /** The tick's shared records (emptied by the zone before the first viewer). */
+  readonly pieces: PieceCache;
+  /** The zone's entities by dense index (a stale index of a removed entity holds another or none). */
+  readonly entityAt: readonly (ZoneEntity | undefined)[];
   /** Scratch writer for a viewer's packed delta (reset per use). */
   readonly packWriter: BitWriter;
   readonly maxBytesPerTick: number;
@@ -79,6 +82,8 @@ const INITIAL_SLOTS = 64;
 export class Viewer {
   /** Visible entities in ascending id order (the wire's slot order); includes the viewer's own entity. */
   readonly visible: ZoneEntity[] = [];
+  /** Per slot: the entity's dense zone index (the hot loop reads typed arrays, not entities). */
+  private visibleIndex = new Int32Array(INITIAL_SLOTS);
   /**
    * Per slot: tick of the state the client holds (-1: nothing yet, a full record is due). The
    * state itself is the entity's history entry in force at that tick (no copy kept here).
@@ -161,21 +166,32 @@ export class Viewer {
     const visible = this.visible;
     const count = visible.length;
     const baseTicks = this.baseTicks;
+    const visibleIndex = this.visibleIndex;
     const slots = this.changedSlots;
     const pieces = this.changedPieces;
+    const cache = ctx.pieces;
+    const { keyA, pieceA, keyB, pieceB } = cache;
+    const entityAt = ctx.entityAt;
+    const selfIndex = this.entity.index;
     let changed = 0;
     let bits = HEADER_BITS + count;
     let optional = 0;
     for (let slot = 0; slot < count; slot++) {
+      const index = visibleIndex[slot]!;
       const e = visible[slot]!;
+      // Removed from the zone and waiting for its exit: its index may be another entity's now.
+      if (entityAt[index] !== e) continue;
       const baseTick = baseTicks[slot]!;
-      const piece = pieceFor(ctx, e, baseTick);
+      let piece: number;
+      if (keyA[index] === baseTick) piece = pieceA[index]!;
+      else if (keyB[index] === baseTick) piece = pieceB[index]!;
+      else piece = cache.encode(ctx.codec, ctx.tickIntervalMs, e, baseTick);
       if (piece === 0) continue;
       slots[changed] = slot;
       pieces[changed] = piece;
       changed++;
       bits += piece & PIECE_BITS_MASK;
-      if (baseTick >= 0 && e !== this.entity) optional++;
+      if (baseTick >= 0 && index !== selfIndex) optional++;
     }
     let deferred = 0;
     if (bits > ctx.maxBytesPerTick * 8 && optional > 0) {
@@ -187,7 +203,7 @@ export class Viewer {
     const w = ctx.packWriter;
     w.reset();
     writeWorldDeltaHeader(w, count, slots, changed);
-    const arena = ctx.pieces.peekBytes();
+    const arena = cache.arena.peekBytes();
     for (let i = 0; i < changed; i++) {
       const piece = pieces[i]!;
       w.appendBits(arena, piece & PIECE_BITS_MASK, piece >>> PIECE_OFFSET_SHIFT);
@@ -254,8 +270,10 @@ export class Viewer {
     if (n + 1 > this.baseTicks.length) this.grow(n + 1);
     this.baseTicks.copyWithin(at + 1, at, n);
     this.accumulated.copyWithin(at + 1, at, n);
+    this.visibleIndex.copyWithin(at + 1, at, n);
     this.baseTicks[at] = -1;
     this.accumulated[at] = 0;
+    this.visibleIndex[at] = e.index;
   }
 
   private removeSlot(e: ZoneEntity): void {
@@ -265,6 +283,7 @@ export class Viewer {
     this.visible.splice(at, 1);
     this.baseTicks.copyWithin(at, at + 1, n);
     this.accumulated.copyWithin(at, at + 1, n);
+    this.visibleIndex.copyWithin(at, at + 1, n);
   }
 
   private grow(needed: number): void {
@@ -273,50 +292,14 @@ export class Viewer {
     ticks.set(this.baseTicks);
     const acc = new Float64Array(size);
     acc.set(this.accumulated);
+    const index = new Int32Array(size);
+    index.set(this.visibleIndex);
     this.baseTicks = ticks;
     this.accumulated = acc;
+    this.visibleIndex = index;
     this.changedSlots = new Int32Array(size);
     this.changedPieces = new Int32Array(size);
   }
-}
-
-/**
- * The record of `entity`'s current state against the client's baseline (the entity's history
- * entry in force at `baseTick`; -1 or a baseline older than the history: a full record), encoded
- * once per (entity, baseline tick) per tick into the tick's arena and shared by every viewer with
- * that baseline. Two inline cache entries cover the usual cases (baseline one tick old, or none);
- * others go to a map. Returns 0 when the client's prediction already holds the state.
- */
-function pieceFor(ctx: TickContext, entity: ZoneEntity, baseTick: number): PieceRef {
-  if (entity.piecesTick !== ctx.tick) {
-    entity.piecesTick = ctx.tick;
-    entity.pieceKeyA = NO_PIECE_KEY;
-    entity.pieceKeyB = NO_PIECE_KEY;
-    if (entity.pieces.size > 0) entity.pieces.clear();
-  }
-  if (entity.pieceKeyA === baseTick) return entity.pieceA;
-  if (entity.pieceKeyB === baseTick) return entity.pieceB;
-  const cached = entity.pieces.get(baseTick);
-  if (cached !== undefined) return cached;
-  const history = entity.history;
-  const values = history.values;
-  const baseOffset = baseTick < 0 ? -1 : history.offsetAt(baseTick);
-  const arena = ctx.pieces;
-  arena.padToByte();
-  const start = arena.byteLength;
-  const elapsedMs = baseOffset < 0 ? 0 : (ctx.tick - baseTick) * ctx.tickIntervalMs;
-  const written = ctx.codec.writeUpdateAt(arena, values, history.latestOffset(), baseOffset < 0 ? undefined : values, baseOffset, elapsedMs);
-  const piece: PieceRef = written ? (start << PIECE_OFFSET_SHIFT) | (arena.bitLength - start * 8) : 0;
-  if (entity.pieceKeyA === NO_PIECE_KEY) {
-    entity.pieceKeyA = baseTick;
-    entity.pieceA = piece;
-  } else if (entity.pieceKeyB === NO_PIECE_KEY) {
-    entity.pieceKeyB = baseTick;
-    entity.pieceB = piece;
-  } else {
-    entity.pieces.set(baseTick, piece);
-  }
-  return piece;
 }
 
 function indexOf(list: ZoneEntity[], id: number): number {

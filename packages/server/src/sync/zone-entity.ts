@@ -5,21 +5,6 @@ import { StateHistory } from './state-history.js';
 export type ZoneEntityKind = 'player' | 'npc' | 'object';
 
 /**
- * A pre-encoded update record of one entity for one tick, shared by every viewer that needs it:
- * `byteOffset << 8 | bitLength` into the zone's piece arena of the tick (0: nothing to send), a
- * small integer. Records are at most 152 bits, so the bit length fits the low byte; the arena is
- * at most {@link PIECE_ARENA_MAX_BYTES} so the offset fits the rest of a 30-bit small integer.
- */
-export type PieceRef = number;
-export const PIECE_BITS_MASK = 0xff;
-export const PIECE_OFFSET_SHIFT = 8;
-/** Bytes of encoded records one tick may hold: 4 MiB, ~400,000 records of ~10 bytes. */
-export const PIECE_ARENA_MAX_BYTES = 1 << 22;
-
-/** Key of an empty piece cache entry (baseline ticks are >= -1). */
-export const NO_PIECE_KEY = -2;
-
-/**
  * An entity of a zone: a player, an NPC or an object. The simulation writes `motion` (through
  * `Zone.moveEntity` or the movement inputs); the zone quantizes it once per tick into `state` and
  * records it in `history`.
@@ -40,16 +25,6 @@ export class ZoneEntity {
   readonly history: StateHistory;
   /** Priority weight in a crowded view (higher is sent first under a byte budget). @default 1 */
   priority = 1;
-  /**
-   * Record cache of the current tick, by baseline tick (-1: full record):
-   * two inline entries for the common cases, a map for the rest. Maintained by the viewers.
-   */
-  piecesTick = -1;
-  pieceKeyA = NO_PIECE_KEY;
-  pieceA: PieceRef = 0;
-  pieceKeyB = NO_PIECE_KEY;
-  pieceB: PieceRef = 0;
-  readonly pieces = new Map<number, PieceRef>();
 
   constructor(
     /** Zone-wide numeric id (the wire's entity_id), never 0. */
@@ -62,6 +37,8 @@ export class ZoneEntity {
     position: Readonly<Vector3Like>,
     rotation: Readonly<QuaternionLike>,
     historyTicks: number,
+    /** Dense index in the zone (reused after the entity is removed); the zone's tables are indexed by it. */
+    readonly index: number = id,
   ) {
     this.motion = {
       position: { x: position.x, y: position.y, z: position.z },

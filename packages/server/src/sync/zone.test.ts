@@ -196,6 +196,39 @@ describe('Zone state sync', () => {
     expect(mirror.visible).not.toContain(rocks[3]!.id);
   });
 
+  it('an entity removed out of a stale view is skipped until it exits, even when a newcomer reuses its index', () => {
+    const zone = makeZone({ interestIntervalTicks: 8 });
+    const player = zone.joinPlayer('u', 's');
+    const mirror = new WorldMirror(zone.codec, TICK_MS);
+    zone.attachViewer(player, mirror);
+    const x = zone.spawn({ kind: 'npc', externalId: 'x', entityType: 'wolf', position: { x: 10, y: 0, z: 0 } });
+    // A velocity but no motion: its record is due every tick (the client's prediction runs ahead).
+    zone.moveEntity(x, { velocity: { x: 1, y: 0, z: 0 } });
+    let tick = 0;
+    const step = () => zone.step(++tick, tick * TICK_MS);
+    // Join on a refresh tick (the player sees x), then stop right after a refresh.
+    while (!mirror.visible.includes(x.id) || (tick + 1 + player.id) % 8 === 0) step();
+    while ((tick + player.id) % 8 !== 0) step();
+    const heldSince = mirror.entities.get(x.id)!.baseTick;
+    // x jumps far away and is removed there: the removal's radius query misses this player,
+    // whose view is only refreshed every 8 ticks. A newcomer takes x's index at once.
+    zone.moveEntity(x, { position: { x: 5000, y: 0, z: 0 } });
+    zone.removeEntity(x);
+    const y = zone.spawn({ kind: 'npc', externalId: 'y', entityType: 'wolf', position: { x: 20, y: 0, z: 0 } });
+    expect(y.index).toBe(x.index);
+    const staleTicks: boolean[] = [];
+    for (let i = 0; i < 12; i++) {
+      zone.moveEntity(y, { position: { x: 20 + i, y: 0, z: 0 }, velocity: { x: 1, y: 0, z: 0 } });
+      step();
+      if (mirror.visible.includes(x.id)) staleTicks.push(mirror.entities.get(x.id)!.baseTick === heldSince);
+    }
+    // x stayed in view for some ticks, received nothing meanwhile, then exited; y is exact.
+    expect(staleTicks.length).toBeGreaterThan(0);
+    expect(staleTicks.every(Boolean)).toBe(true);
+    expect(mirror.visible).not.toContain(x.id);
+    expect(sameState(mirror.entities.get(y.id)!.current, y.state)).toBe(true);
+  });
+
   it('a speed hack and a teleport are corrected (server state wins) and reach the violation hook', () => {
     const onViolation = vi.fn<NonNullable<GameplayHooks['onViolation']>>();
     const zone = makeZone({ hooks: { onViolation } });

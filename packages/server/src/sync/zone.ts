@@ -21,7 +21,8 @@ import { type SendToPlayer, StateProviderRegistry } from './state-providers.js';
 import type { SyncMetrics } from './sync-metrics.js';
 import { Viewer, type SnapshotLists, type TickContext, type ViewerSink } from './viewer.js';
 import { resolveZoneOptions, type ResolvedZoneOptions, type ZoneOptions } from './zone-options.js';
-import { PIECE_ARENA_MAX_BYTES, ZoneEntity, type ZoneEntityKind } from './zone-entity.js';
+import { PieceCache } from './piece-cache.js';
+import { ZoneEntity, type ZoneEntityKind } from './zone-entity.js';
 
 /** What a {@link Zone} needs besides its options. */
 export interface ZoneInit extends ZoneOptions {
@@ -127,8 +128,11 @@ export class Zone {
   private readonly bySession = new Map<string, PlayerSlot>();
   /** Entities changed since the last quantization, each once (their `dirty` flag is set). */
   private dirty: ZoneEntity[] = [];
-  /** The tick's encoded records, each from a byte boundary (see PieceRef); emptied every tick. */
-  private readonly pieceArena = new BitWriter({ initialCapacityBytes: 64 * 1024, maxBytes: PIECE_ARENA_MAX_BYTES });
+  /** The tick's encoded records, shared by the viewers; emptied every tick. */
+  private readonly pieces = new PieceCache();
+  /** Entities by dense index (undefined: free); indices of removed entities are reused. */
+  private readonly entityAt: (ZoneEntity | undefined)[] = [];
+  private readonly freeIndices: number[] = [];
   private readonly packWriter = new BitWriter({ initialCapacityBytes: 2048 });
   /** Scratch of one quantized state (array layout). */
   private readonly quantized = new Uint32Array(ENTITY_STATE_FIELDS);
@@ -275,6 +279,9 @@ export class Zone {
     this.entitiesById.delete(entity.id);
     this.externalIds.delete(entity.externalId);
     this.grid.remove(entity);
+    // Viewers still holding it (beyond the radius above) skip it by this check until it exits.
+    this.entityAt[entity.index] = undefined;
+    this.freeIndices.push(entity.index);
   }
 
   /** Moves an entity on the server's authority (NPC AI, knock-back, respawn). */
@@ -374,7 +381,7 @@ export class Zone {
       }
     }
 
-    this.pieceArena.reset();
+    this.pieces.startTick(tick);
     const ctx: TickContext = {
       tick,
       nowMs,
@@ -382,7 +389,8 @@ export class Zone {
       zoneId: this.id,
       codec: this.codec,
       grid: this.grid,
-      pieces: this.pieceArena,
+      pieces: this.pieces,
+      entityAt: this.entityAt,
       packWriter: this.packWriter,
       maxBytesPerTick: this.options.maxBytesPerTick,
       maxBacklogBytes: this.options.maxBacklogBytes,
@@ -515,7 +523,10 @@ export class Zone {
       y: clamp(position.y, b.min.y, b.max.y),
       z: clamp(position.z, b.min.z, b.max.z),
     };
-    const entity = new ZoneEntity(this.nextEntityId++, kind, externalId, entityType, clamped, rotation, this.options.historyTicks);
+    const index = this.freeIndices.pop() ?? this.entityAt.length;
+    const entity = new ZoneEntity(this.nextEntityId++, kind, externalId, entityType, clamped, rotation, this.options.historyTicks, index);
+    this.entityAt[index] = entity;
+    this.pieces.ensureCapacity(this.entityAt.length);
     this.entitiesById.set(entity.id, entity);
     this.externalIds.set(externalId, entity);
     this.grid.insert(entity, clamped.x, clamped.y, clamped.z);

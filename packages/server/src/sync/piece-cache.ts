@@ -1,0 +1,100 @@
+import { BitWriter, type EntityStateCodec } from '@mmo/protocol';
+import type { ZoneEntity } from './zone-entity.js';
+
+/**
+ * A pre-encoded update record of one entity for one tick, shared by every viewer that needs it:
+ * `byteOffset << 8 | bitLength` into the tick's arena (0: nothing to send), a small integer.
+ * Records are at most 152 bits, so the bit length fits the low byte; the arena is at most
+ * {@link PIECE_ARENA_MAX_BYTES}, so the offset fits the rest of a 30-bit small integer.
+ */
+export type PieceRef = number;
+export const PIECE_BITS_MASK = 0xff;
+export const PIECE_OFFSET_SHIFT = 8;
+/** Bytes of encoded records one tick may hold: 4 MiB, ~400,000 records of ~10 bytes. */
+export const PIECE_ARENA_MAX_BYTES = 1 << 22;
+/** Key of an empty cache entry (baseline ticks are >= -1). */
+const NO_KEY = -2;
+
+/**
+ * The records of one tick, by entity and by the baseline tick a client holds (-1: a full record),
+ * each encoded once into one arena and shared by every viewer with that baseline. Entities are
+ * addressed by their dense zone index: the hot loop of a viewer reads these typed arrays, not the
+ * entity objects. Two inline entries per entity cover the usual cases (baseline one tick old, or
+ * none); other baselines go to a map.
+ */
+export class PieceCache {
+  /** Per entity index: baseline tick of the first and second cached record, and the records. */
+  keyA: Int32Array;
+  pieceA: Int32Array;
+  keyB: Int32Array;
+  pieceB: Int32Array;
+  readonly arena = new BitWriter({ initialCapacityBytes: 64 * 1024, maxBytes: PIECE_ARENA_MAX_BYTES });
+  private readonly overflow = new Map<number, Map<number, PieceRef>>();
+  private tick = -1;
+
+  constructor(capacity = 1024) {
+    this.keyA = new Int32Array(capacity).fill(NO_KEY);
+    this.pieceA = new Int32Array(capacity);
+    this.keyB = new Int32Array(capacity).fill(NO_KEY);
+    this.pieceB = new Int32Array(capacity);
+  }
+
+  /** Makes room for entity indices below `capacity`. */
+  ensureCapacity(capacity: number): void {
+    if (capacity <= this.keyA.length) return;
+    const size = Math.max(capacity, this.keyA.length * 2);
+    const grow = (old: Int32Array, fill: number) => {
+      const next = new Int32Array(size).fill(fill);
+      next.set(old);
+      return next;
+    };
+    this.keyA = grow(this.keyA, NO_KEY);
+    this.pieceA = grow(this.pieceA, 0);
+    this.keyB = grow(this.keyB, NO_KEY);
+    this.pieceB = grow(this.pieceB, 0);
+  }
+
+  /** Starts tick `tick`: forgets every record of the previous one. */
+  startTick(tick: number): void {
+    this.tick = tick;
+    this.keyA.fill(NO_KEY);
+    this.keyB.fill(NO_KEY);
+    if (this.overflow.size > 0) this.overflow.clear();
+    this.arena.reset();
+  }
+
+  /**
+   * The record of `entity`'s current state against the state a client holds from `baseTick`
+   * (the entity's history entry in force then; -1, or a baseline older than the history: a full
+   * record). The inline entries must have been checked by the caller (the viewer's loop does).
+   */
+  encode(codec: EntityStateCodec, tickIntervalMs: number, entity: ZoneEntity, baseTick: number): PieceRef {
+    const index = entity.index;
+    let more = this.overflow.get(index);
+    const cached = more?.get(baseTick);
+    if (cached !== undefined) return cached;
+    const history = entity.history;
+    const values = history.values;
+    const baseOffset = baseTick < 0 ? -1 : history.offsetAt(baseTick);
+    const arena = this.arena;
+    arena.padToByte();
+    const start = arena.byteLength;
+    const elapsedMs = baseOffset < 0 ? 0 : (this.tick - baseTick) * tickIntervalMs;
+    const written = codec.writeUpdateAt(arena, values, history.latestOffset(), baseOffset < 0 ? undefined : values, baseOffset, elapsedMs);
+    const piece: PieceRef = written ? (start << PIECE_OFFSET_SHIFT) | (arena.bitLength - start * 8) : 0;
+    if (this.keyA[index] === NO_KEY) {
+      this.keyA[index] = baseTick;
+      this.pieceA[index] = piece;
+    } else if (this.keyB[index] === NO_KEY) {
+      this.keyB[index] = baseTick;
+      this.pieceB[index] = piece;
+    } else {
+      if (more === undefined) {
+        more = new Map();
+        this.overflow.set(index, more);
+      }
+      more.set(baseTick, piece);
+    }
+    return piece;
+  }
+}

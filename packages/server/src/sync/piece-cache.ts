@@ -28,6 +28,14 @@ export class PieceCache {
   pieceA: Int32Array;
   keyB: Int32Array;
   pieceB: Int32Array;
+  /**
+   * Per entity index, kept across ticks: the last baseline tick looked up in its history and the
+   * offset found (-1: older than the history). Valid while the entry there still has a tick at or
+   * before the key (a ring overwrite gives it a newer one): viewers that got the same record share
+   * a baseline for many ticks, so the history's ring is searched about once per record sent.
+   */
+  private baseKey: Int32Array;
+  private baseOffset: Int32Array;
   readonly arena = new BitWriter({ initialCapacityBytes: 64 * 1024, maxBytes: PIECE_ARENA_MAX_BYTES });
   private readonly overflow = new Map<number, Map<number, PieceRef>>();
   private tick = -1;
@@ -37,6 +45,8 @@ export class PieceCache {
     this.pieceA = new Int32Array(capacity);
     this.keyB = new Int32Array(capacity).fill(NO_KEY);
     this.pieceB = new Int32Array(capacity);
+    this.baseKey = new Int32Array(capacity).fill(NO_KEY);
+    this.baseOffset = new Int32Array(capacity);
   }
 
   /** Makes room for entity indices below `capacity`. */
@@ -52,6 +62,13 @@ export class PieceCache {
     this.pieceA = grow(this.pieceA, 0);
     this.keyB = grow(this.keyB, NO_KEY);
     this.pieceB = grow(this.pieceB, 0);
+    this.baseKey = grow(this.baseKey, NO_KEY);
+    this.baseOffset = grow(this.baseOffset, 0);
+  }
+
+  /** The entity at `index` left the zone: its index may be reused by another one. */
+  forget(index: number): void {
+    if (index < this.baseKey.length) this.baseKey[index] = NO_KEY;
   }
 
   /** Starts tick `tick`: forgets every record of the previous one. */
@@ -75,7 +92,17 @@ export class PieceCache {
     if (cached !== undefined) return cached;
     const history = entity.history;
     const values = history.values;
-    const baseOffset = baseTick < 0 ? -1 : history.offsetAt(baseTick);
+    let baseOffset = -1;
+    if (baseTick >= 0) {
+      const known = this.baseOffset[index]!;
+      if (this.baseKey[index] === baseTick && (known < 0 || history.tickAtOffset(known) <= baseTick)) {
+        baseOffset = known;
+      } else {
+        baseOffset = history.offsetAt(baseTick);
+        this.baseKey[index] = baseTick;
+        this.baseOffset[index] = baseOffset;
+      }
+    }
     const arena = this.arena;
     arena.padToByte();
     const start = arena.byteLength;

@@ -91,20 +91,27 @@ export class StateHistory {
     const length = this.length;
     if (length === 0) return -1;
     const ticks = this.ticks;
+    const capacity = this.capacity;
     const newest = this.indexBack(1);
     if (ticks[newest]! <= tick) return newest * FIELDS;
     const oldest = this.indexBack(length);
     if (ticks[oldest]! > tick) return -1;
-    // Binary search over age: entry `k` back from the oldest (ticks ascend with k).
+    // Binary search over age: entry `k` after the oldest (ticks ascend with k).
     let lo = 0;
     let hi = length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      const index = (oldest + mid) % this.capacity;
-      if (ticks[index]! <= tick) lo = mid;
+      const at = oldest + mid;
+      if (ticks[at >= capacity ? at - capacity : at]! <= tick) lo = mid;
       else hi = mid - 1;
     }
-    return ((oldest + lo) % this.capacity) * FIELDS;
+    const at = oldest + lo;
+    return (at >= capacity ? at - capacity : at) * FIELDS;
+  }
+
+  /** The tick recorded at `offset` (an offset {@link offsetAt} or {@link latestOffset} returned). */
+  tickAtOffset(offset: number): number {
+    return this.ticks[offset / FIELDS]!;
   }
 
   /** The ring index `tick` is recorded at: the newest entry for the same tick, else the next slot. */

@@ -281,6 +281,7 @@ export class Zone {
     this.grid.remove(entity);
     // Viewers still holding it (beyond the radius above) skip it by this check until it exits.
     this.entityAt[entity.index] = undefined;
+    this.pieces.forget(entity.index);
     this.freeIndices.push(entity.index);
   }
 

@@ -1,5 +1,5 @@
-import { BitWriter, type EntityStateCodec } from '@mmo/protocol';
-import type { ZoneEntity } from './zone-entity.js';
+import { BitWriter, ENTITY_STATE_FIELDS, type EntityStateCodec } from '@mmo/protocol';
+import type { EntityStateStore } from './entity-state-store.js';
 
 /**
  * A pre-encoded update record of one entity for one tick, shared by every viewer that needs it:
@@ -81,24 +81,25 @@ export class PieceCache {
   }
 
   /**
-   * The record of `entity`'s current state against the state a client holds from `baseTick`
-   * (the entity's history entry in force then; -1, or a baseline older than the history: a full
-   * record). The inline entries must have been checked by the caller (the viewer's loop does).
+   * The record of the current state of the entity at `index` against the state a client holds
+   * from `baseTick` (its history entry in force then; -1, or a baseline older than the history: a
+   * full record). The inline entries must have been checked by the caller (the viewer's loop does).
    */
-  encode(codec: EntityStateCodec, tickIntervalMs: number, entity: ZoneEntity, baseTick: number): PieceRef {
-    const index = entity.index;
-    let more = this.overflow.get(index);
-    const cached = more?.get(baseTick);
-    if (cached !== undefined) return cached;
-    const history = entity.history;
-    const values = history.values;
+  encode(codec: EntityStateCodec, tickIntervalMs: number, states: EntityStateStore, index: number, baseTick: number): PieceRef {
+    // Both inline entries taken: this baseline may be in the map.
+    let more: Map<number, PieceRef> | undefined;
+    if (this.keyB[index] !== NO_KEY) {
+      more = this.overflow.get(index);
+      const cached = more?.get(baseTick);
+      if (cached !== undefined) return cached;
+    }
     let baseOffset = -1;
     if (baseTick >= 0) {
       const known = this.baseOffset[index]!;
-      if (this.baseKey[index] === baseTick && (known < 0 || history.tickAtOffset(known) <= baseTick)) {
+      if (this.baseKey[index] === baseTick && (known < 0 || states.tickAtOffset(known) <= baseTick)) {
         baseOffset = known;
       } else {
-        baseOffset = history.offsetAt(baseTick);
+        baseOffset = states.offsetAt(index, baseTick);
         this.baseKey[index] = baseTick;
         this.baseOffset[index] = baseOffset;
       }
@@ -107,7 +108,7 @@ export class PieceCache {
     arena.padToByte();
     const start = arena.byteLength;
     const elapsedMs = baseOffset < 0 ? 0 : (this.tick - baseTick) * tickIntervalMs;
-    const written = codec.writeUpdateAt(arena, values, history.latestOffset(), baseOffset < 0 ? undefined : values, baseOffset, elapsedMs);
+    const written = codec.writeUpdateAt(arena, states.current, index * ENTITY_STATE_FIELDS, baseOffset < 0 ? undefined : states.states, baseOffset, elapsedMs);
     const piece: PieceRef = written ? (start << PIECE_OFFSET_SHIFT) | (arena.bitLength - start * 8) : 0;
     if (this.keyA[index] === NO_KEY) {
       this.keyA[index] = baseTick;

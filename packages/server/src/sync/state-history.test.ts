@@ -1,11 +1,13 @@
 import { createEntityStateCodec, ENTITY_STATE_FIELD_ORDER, type QuantizedEntityState } from '@mmo/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EntityStateStore } from './entity-state-store.js';
 import { StateHistory } from './state-history.js';
 
 const codec = createEntityStateCodec({ rotationBits: 32 });
 const stateAt = (i: number): QuantizedEntityState =>
   codec.quantize({ position: { x: i, y: -i / 10, z: 4000 - i }, rotation: { x: 0.1, y: Math.sin(i), z: 0, w: 1 }, velocity: { x: -20, y: 20, z: i % 7 }, flags: i % 256 });
+const fieldsOf = (q: QuantizedEntityState) => ENTITY_STATE_FIELD_ORDER.map((k) => q[k]);
 
 describe('StateHistory', () => {
   it('answers "which state was in force at tick T" like a list of every push, within its capacity', () => {
@@ -17,9 +19,7 @@ describe('StateHistory', () => {
         gaps.forEach((gap, i) => {
           tick += gap; // gap 0: the same tick again replaces its entry
           const state = stateAt(i);
-          // Both ways in: a state object, or integers in the array layout.
-          if (i % 2 === 0) history.push(tick, state);
-          else history.pushValues(tick, [0, ...ENTITY_STATE_FIELD_ORDER.map((k) => state[k])], 1);
+          history.push(tick, state);
           if (all.at(-1)?.tick === tick) all[all.length - 1] = { tick, state };
           else all.push({ tick, state });
         });
@@ -29,14 +29,7 @@ describe('StateHistory', () => {
         for (let t = 0; t <= tick + 1; t++) {
           const expected = [...kept].reverse().find((e) => e.tick <= t);
           expect(history.at(t)).toEqual(expected);
-          const offset = history.offsetAt(t);
-          if (expected === undefined) expect(offset).toBe(-1);
-          else expect(ENTITY_STATE_FIELD_ORDER.map((k, f) => history.values[offset + f])).toEqual(ENTITY_STATE_FIELD_ORDER.map((k) => expected.state[k]));
         }
-        const newest = kept.at(-1)!.state;
-        expect(history.offsetAt(tick)).toBe(history.latestOffset());
-        expect(history.latestEquals(ENTITY_STATE_FIELD_ORDER.map((k) => newest[k]), 0)).toBe(true);
-        expect(history.latestEquals(ENTITY_STATE_FIELD_ORDER.map((k) => (k === 'flags' ? (newest.flags + 1) % 256 : newest[k])), 0)).toBe(false);
       }),
     );
   });
@@ -49,9 +42,69 @@ describe('StateHistory', () => {
     expect(history.at(9)).toBeUndefined();
     expect(() => history.push(9, big)).toThrow(/before the last recorded tick/);
     expect(() => new StateHistory(0)).toThrow(/positive integer/);
-    const empty = new StateHistory(2);
-    expect(empty.latestOffset()).toBe(-1);
-    expect(empty.offsetAt(100)).toBe(-1);
-    expect(empty.latestEquals(new Uint32Array(11), 0)).toBe(false);
+    expect(new StateHistory(2).latest()).toBeUndefined();
+  });
+});
+
+describe('EntityStateStore', () => {
+  it('keeps many entities apart, each like its own list of pushes, through growth and index reuse', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 }), fc.boolean()), { minLength: 1, maxLength: 150 }),
+        (depth, ops) => {
+          const store = new EntityStateStore(depth, 1);
+          const lists = new Map<number, { tick: number; state: QuantizedEntityState }[]>();
+          const ticks = new Map<number, number>();
+          const views = new Map<number, StateHistory>();
+          ops.forEach(([index, gap, reuse], i) => {
+            if (!lists.has(index) || (reuse && i % 7 === 0)) {
+              store.claim(index);
+              lists.set(index, []);
+              ticks.set(index, 0);
+              const old = views.get(index);
+              views.set(index, new StateHistory(depth, store, index));
+              if (old !== undefined) expect(old.size).toBe(0); // a view of the index's former owner
+            }
+            const tick = ticks.get(index)! + gap;
+            ticks.set(index, tick);
+            const state = stateAt(i);
+            store.push(index, tick, [7, ...fieldsOf(state)], 1);
+            const list = lists.get(index)!;
+            if (list.at(-1)?.tick === tick) list[list.length - 1] = { tick, state };
+            else list.push({ tick, state });
+          });
+          for (const [index, list] of lists) {
+            const kept = list.slice(-depth);
+            const newest = kept.at(-1)!;
+            expect(store.count(index)).toBe(kept.length);
+            expect(store.currentEquals(index, fieldsOf(newest.state), 0)).toBe(true);
+            expect(store.currentEquals(index, fieldsOf({ ...newest.state, flags: (newest.state.flags + 1) % 256 }), 0)).toBe(false);
+            expect(views.get(index)!.latest()).toEqual(newest);
+            for (let t = -1; t <= ticks.get(index)! + 1; t++) {
+              const expected = [...kept].reverse().find((e) => e.tick <= t);
+              const offset = store.offsetAt(index, t);
+              if (expected === undefined) {
+                expect(offset).toBe(-1);
+              } else {
+                expect(store.tickAtOffset(offset)).toBe(expected.tick);
+                expect(Array.from(store.states.subarray(offset, offset + 11))).toEqual(fieldsOf(expected.state));
+              }
+              expect(views.get(index)!.at(t)).toEqual(expected);
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('a fresh index has no current state and refuses ticks that go backwards', () => {
+    const store = new EntityStateStore(3);
+    store.claim(5);
+    expect(store.currentEquals(5, new Uint32Array(11), 0)).toBe(false);
+    expect(store.offsetAt(5, 100)).toBe(-1);
+    store.push(5, 10, new Uint32Array(11), 0);
+    expect(() => store.push(5, 9, new Uint32Array(11), 0)).toThrow(/before the last recorded tick/);
+    expect(() => new EntityStateStore(0)).toThrow(/positive integer/);
   });
 });

@@ -1,4 +1,5 @@
-import { ENTITY_STATE_FIELDS, MmoError, type QuantizedEntityState } from '@mmo/protocol';
+import { MmoError, type QuantizedEntityState } from '@mmo/protocol';
+import { EntityStateStore } from './entity-state-store.js';
 
 /** One recorded state of an entity. */
 export interface StateHistoryEntry {
@@ -8,150 +9,70 @@ export interface StateHistoryEntry {
   readonly state: QuantizedEntityState;
 }
 
-/** Integers per recorded state: px, py, pz, ri, ra, rb, rc, vx, vy, vz, flags (ENTITY_STATE_FIELD_ORDER). */
-const FIELDS = ENTITY_STATE_FIELDS;
-
 /**
  * The last `capacity` states of one entity, by tick (late joins, reconciliation, lag
  * compensation: "where was it at tick T?"). Fixed memory: a ring of plain integers (every field
- * of a quantized state is an unsigned integer below 2^32), oldest overwritten. It keeps no
- * references to state objects, so the per-tick states die young instead of filling the old
- * generation of the garbage collector (5,000 entities x 64 ticks would be 320,000 live objects).
+ * of a quantized state is an unsigned integer below 2^32), oldest overwritten; no state objects
+ * are kept. A zone entity's history is a view of its zone's state store (see `ZoneEntity.history`);
+ * after the entity leaves the zone the view is empty. `new StateHistory(capacity)` makes a
+ * stand-alone one.
  */
 export class StateHistory {
-  private readonly ticks: Float64Array;
-  /**
-   * The recorded states' integers, {@link ENTITY_STATE_FIELDS} per entry in the layout of
-   * `ENTITY_STATE_FIELD_ORDER`, at the offsets {@link latestOffset} and {@link offsetAt} return.
-   * Read-only for callers (the codec's `writeUpdateAt` reads it in place).
-   */
-  readonly values: Uint32Array;
-  private head = 0;
-  private length = 0;
+  private readonly store: EntityStateStore;
+  private readonly index: number;
+  private readonly generation: number;
 
-  constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new MmoError('INVALID_OPTIONS', `StateHistory: capacity must be a positive integer, got ${capacity}`);
-    }
-    this.ticks = new Float64Array(capacity);
-    this.values = new Uint32Array(capacity * FIELDS);
+  /** A stand-alone history of `capacity` states. Throws `INVALID_OPTIONS` for a bad capacity. */
+  constructor(capacity: number);
+  /** @internal A view of entry `index` of a zone's store (its current generation). */
+  constructor(capacity: number, store: EntityStateStore, index: number);
+  constructor(
+    readonly capacity: number,
+    store?: EntityStateStore,
+    index = 0,
+  ) {
+    this.store = store ?? new EntityStateStore(capacity, 1);
+    this.index = index;
+    this.generation = store === undefined ? this.store.claim(0) : this.store.generation(index);
   }
 
-  /** Entries held (at most `capacity`). */
+  /** Entries held (at most `capacity`; 0 once the entity left its zone). */
   get size(): number {
-    return this.length;
+    return this.attached() ? this.store.count(this.index) : 0;
   }
 
-  /** Records the state of `tick`; ticks must not go backwards (the same tick replaces its entry). */
+  /**
+   * Records the state of `tick`; ticks must not go backwards (the same tick replaces its entry).
+   * Throws `INVALID_ARGUMENT` for a tick before the last one, or once the entity left its zone.
+   */
   push(tick: number, state: QuantizedEntityState): void {
-    const v = this.values;
-    const o = this.slotFor(tick) * FIELDS;
-    v[o] = state.px;
-    v[o + 1] = state.py;
-    v[o + 2] = state.pz;
-    v[o + 3] = state.ri;
-    v[o + 4] = state.ra;
-    v[o + 5] = state.rb;
-    v[o + 6] = state.rc;
-    v[o + 7] = state.vx;
-    v[o + 8] = state.vy;
-    v[o + 9] = state.vz;
-    v[o + 10] = state.flags;
-  }
-
-  /**
-   * {@link push} from integers in the array layout (`values[offset…]`), without a state object.
-   * The values must be unsigned 32-bit integers (what the codec's `quantizeInto` writes).
-   */
-  pushValues(tick: number, values: ArrayLike<number>, offset: number): void {
-    const o = this.slotFor(tick) * FIELDS;
-    const v = this.values;
-    for (let i = 0; i < FIELDS; i++) v[o + i] = values[offset + i]!;
-  }
-
-  /** True when the newest entry holds exactly the integers at `values[offset…]`. */
-  latestEquals(values: ArrayLike<number>, offset: number): boolean {
-    if (this.length === 0) return false;
-    const o = this.indexBack(1) * FIELDS;
-    const v = this.values;
-    for (let i = 0; i < FIELDS; i++) if (v[o + i] !== values[offset + i]) return false;
-    return true;
-  }
-
-  /** Offset in {@link values} of the newest entry, or -1 when empty. */
-  latestOffset(): number {
-    return this.length === 0 ? -1 : this.indexBack(1) * FIELDS;
-  }
-
-  /**
-   * Offset in {@link values} of the entry in force at `tick` (the newest at or before it), or -1
-   * if the ring holds nothing that old (a binary search over the ring).
-   */
-  offsetAt(tick: number): number {
-    const length = this.length;
-    if (length === 0) return -1;
-    const ticks = this.ticks;
-    const capacity = this.capacity;
-    const newest = this.indexBack(1);
-    if (ticks[newest]! <= tick) return newest * FIELDS;
-    const oldest = this.indexBack(length);
-    if (ticks[oldest]! > tick) return -1;
-    // Binary search over age: entry `k` after the oldest (ticks ascend with k).
-    let lo = 0;
-    let hi = length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      const at = oldest + mid;
-      if (ticks[at >= capacity ? at - capacity : at]! <= tick) lo = mid;
-      else hi = mid - 1;
-    }
-    const at = oldest + lo;
-    return (at >= capacity ? at - capacity : at) * FIELDS;
-  }
-
-  /** The tick recorded at `offset` (an offset {@link offsetAt} or {@link latestOffset} returned). */
-  tickAtOffset(offset: number): number {
-    return this.ticks[offset / FIELDS]!;
-  }
-
-  /** The ring index `tick` is recorded at: the newest entry for the same tick, else the next slot. */
-  private slotFor(tick: number): number {
-    const last = this.length === 0 ? undefined : this.ticks[this.indexBack(1)];
-    if (last !== undefined && tick < last) {
-      throw new MmoError('INVALID_ARGUMENT', `StateHistory: tick ${tick} is before the last recorded tick ${last}`);
-    }
-    if (last === tick) return this.indexBack(1);
-    const index = this.head;
-    this.head = (this.head + 1) % this.capacity;
-    if (this.length < this.capacity) this.length++;
-    this.ticks[index] = tick;
-    return index;
+    if (!this.attached()) throw new MmoError('INVALID_ARGUMENT', 'StateHistory: the entity has left its zone');
+    this.store.push(this.index, tick, [state.px, state.py, state.pz, state.ri, state.ra, state.rb, state.rc, state.vx, state.vy, state.vz, state.flags], 0);
   }
 
   /** The newest entry, if any. */
   latest(): StateHistoryEntry | undefined {
-    return this.length === 0 ? undefined : this.entry(this.indexBack(1));
+    let found: StateHistoryEntry | undefined;
+    if (this.attached()) this.store.forEachNewestFirst(this.index, (tick, offset) => ((found = this.entry(tick, offset)), true));
+    return found;
   }
 
   /** The entry in force at `tick` (the newest at or before it); undefined if older than the ring. */
   at(tick: number): StateHistoryEntry | undefined {
-    for (let i = 1; i <= this.length; i++) {
-      const index = this.indexBack(i);
-      if (this.ticks[index]! <= tick) return this.entry(index);
-    }
-    return undefined;
+    if (!this.attached()) return undefined;
+    const offset = this.store.offsetAt(this.index, tick);
+    return offset < 0 ? undefined : this.entry(this.store.tickAtOffset(offset), offset);
   }
 
-  /** Index of the i-th newest entry (1 = newest). */
-  private indexBack(i: number): number {
-    return (this.head + this.capacity - i) % this.capacity;
+  private attached(): boolean {
+    return this.store.generation(this.index) === this.generation;
   }
 
-  private entry(index: number): StateHistoryEntry {
-    const v = this.values;
-    const o = index * FIELDS;
+  private entry(tick: number, offset: number): StateHistoryEntry {
+    const v = this.store.states;
+    const o = offset;
     return {
-      tick: this.ticks[index]!,
+      tick,
       state: { px: v[o]!, py: v[o + 1]!, pz: v[o + 2]!, ri: v[o + 3]!, ra: v[o + 4]!, rb: v[o + 5]!, rc: v[o + 6]!, vx: v[o + 7]!, vy: v[o + 8]!, vz: v[o + 9]!, flags: v[o + 10]! },
     };
   }

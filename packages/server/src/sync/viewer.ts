@@ -1,6 +1,7 @@
 import { type BitWriter, type EntityStateCodec, MessageType, type mmo, writeWorldDeltaHeader } from '@mmo/protocol';
 import { InterestSet, type InterestSource } from '../interest/interest-set.js';
 import { PIECE_BITS_MASK, PIECE_OFFSET_SHIFT, type PieceCache } from './piece-cache.js';
+import type { EntityStateStore } from './entity-state-store.js';
 import type { ZoneEntity } from './zone-entity.js';
 
 /** Where a viewer's messages go: a gateway connection in production, a recorder in tests and benchmarks. */
@@ -32,6 +33,8 @@ export interface TickContext {
   readonly pieces: PieceCache;
   /** The zone's entities by dense index (a stale index of a removed entity holds another or none). */
   readonly entityAt: readonly (ZoneEntity | undefined)[];
+  /** Every entity's quantized states, by dense index. */
+  readonly states: EntityStateStore;
   /** Scratch writer for a viewer's packed delta (reset per use). */
   readonly packWriter: BitWriter;
   readonly maxBytesPerTick: number;
@@ -185,7 +188,7 @@ export class Viewer {
       let piece: number;
       if (keyA[index] === baseTick) piece = pieceA[index]!;
       else if (keyB[index] === baseTick) piece = pieceB[index]!;
-      else piece = cache.encode(ctx.codec, ctx.tickIntervalMs, e, baseTick);
+      else piece = cache.encode(ctx.codec, ctx.tickIntervalMs, ctx.states, index, baseTick);
       if (piece === 0) continue;
       slots[changed] = slot;
       pieces[changed] = piece;

@@ -36,7 +36,8 @@ export class ZoneEntity {
     readonly entityType: string,
     position: Readonly<Vector3Like>,
     rotation: Readonly<QuaternionLike>,
-    historyTicks: number,
+    /** Its recorded states: a stand-alone ring of this many states, or a view the zone made. */
+    history: number | StateHistory,
     /** Dense index in the zone (reused after the entity is removed); the zone's tables are indexed by it. */
     readonly index: number = id,
   ) {
@@ -46,7 +47,7 @@ export class ZoneEntity {
       velocity: { x: 0, y: 0, z: 0 },
       flags: 0,
     };
-    this.history = new StateHistory(historyTicks);
+    this.history = typeof history === 'number' ? new StateHistory(history) : history;
   }
 
   /** The quantized state of the last tick (what viewers are sent); a copy, built on each call. */

@@ -21,7 +21,9 @@ import { type SendToPlayer, StateProviderRegistry } from './state-providers.js';
 import type { SyncMetrics } from './sync-metrics.js';
 import { Viewer, type SnapshotLists, type TickContext, type ViewerSink } from './viewer.js';
 import { resolveZoneOptions, type ResolvedZoneOptions, type ZoneOptions } from './zone-options.js';
+import { EntityStateStore } from './entity-state-store.js';
 import { PieceCache } from './piece-cache.js';
+import { StateHistory } from './state-history.js';
 import { ZoneEntity, type ZoneEntityKind } from './zone-entity.js';
 
 /** What a {@link Zone} needs besides its options. */
@@ -130,6 +132,8 @@ export class Zone {
   private dirty: ZoneEntity[] = [];
   /** The tick's encoded records, shared by the viewers; emptied every tick. */
   private readonly pieces = new PieceCache();
+  /** Every entity's quantized states (current and history ring), by dense index. */
+  private readonly states: EntityStateStore;
   /** Entities by dense index (undefined: free); indices of removed entities are reused. */
   private readonly entityAt: (ZoneEntity | undefined)[] = [];
   private readonly freeIndices: number[] = [];
@@ -148,6 +152,7 @@ export class Zone {
     this.id = init.id;
     this.options = resolveZoneOptions(init);
     this.codec = createEntityStateCodec(this.options.codec);
+    this.states = new EntityStateStore(this.options.historyTicks);
     this.grid = new SpatialGrid<ZoneEntity>(this.options.grid);
     const movement = resolveMovementOptions({ ...this.options.movement, bounds: this.options.movement.bounds ?? this.options.bounds });
     this.validator = new MovementValidator(movement);
@@ -282,6 +287,8 @@ export class Zone {
     // Viewers still holding it (beyond the radius above) skip it by this check until it exits.
     this.entityAt[entity.index] = undefined;
     this.pieces.forget(entity.index);
+    // Detaches its history view (the index's next owner claims it afresh).
+    this.states.claim(entity.index);
     this.freeIndices.push(entity.index);
   }
 
@@ -362,14 +369,15 @@ export class Zone {
     const dirty = this.dirty;
     this.dirty = [];
     const q = this.quantized;
+    const states = this.states;
     for (const e of dirty) {
       e.dirty = false;
       // Removed since it was marked: nothing to send.
       if (this.entitiesById.get(e.id) !== e) continue;
       this.codec.quantizeInto(e.motion, q, 0);
-      if (e.history.latestEquals(q, 0)) continue;
+      if (states.currentEquals(e.index, q, 0)) continue;
       e.stateTick = tick;
-      e.history.pushValues(tick, q, 0);
+      states.push(e.index, tick, q, 0);
       changed.push(e);
     }
     stats.changed = changed.length;
@@ -392,6 +400,7 @@ export class Zone {
       grid: this.grid,
       pieces: this.pieces,
       entityAt: this.entityAt,
+      states: this.states,
       packWriter: this.packWriter,
       maxBytesPerTick: this.options.maxBytesPerTick,
       maxBacklogBytes: this.options.maxBacklogBytes,
@@ -525,7 +534,9 @@ export class Zone {
       z: clamp(position.z, b.min.z, b.max.z),
     };
     const index = this.freeIndices.pop() ?? this.entityAt.length;
-    const entity = new ZoneEntity(this.nextEntityId++, kind, externalId, entityType, clamped, rotation, this.options.historyTicks, index);
+    this.states.claim(index);
+    const history = new StateHistory(this.options.historyTicks, this.states, index);
+    const entity = new ZoneEntity(this.nextEntityId++, kind, externalId, entityType, clamped, rotation, history, index);
     this.entityAt[index] = entity;
     this.pieces.ensureCapacity(this.entityAt.length);
     this.entitiesById.set(entity.id, entity);
@@ -534,7 +545,7 @@ export class Zone {
     // Quantized now so that a viewer built before the next step can still send it.
     this.codec.quantizeInto(entity.motion, this.quantized, 0);
     entity.stateTick = this.currentTick;
-    entity.history.pushValues(this.currentTick, this.quantized, 0);
+    this.states.push(index, this.currentTick, this.quantized, 0);
     entity.dirty = false;
     return entity;
   }

@@ -123,6 +123,34 @@ export class BitWriter {
     this.bitIndex = bitIndex;
   }
 
+  /**
+   * {@link writeBits} without its checks, for hot loops of codecs: the caller guarantees that
+   * `bitCount` is an integer in 1..32, that `value` is an unsigned integer of at most `bitCount`
+   * bits, and that {@link reserveBits} made room first. Anything else corrupts the output.
+   * @internal
+   */
+  putBits(value: number, bitCount: number): void {
+    const buf = this.buf;
+    let byteIndex = this.byteIndex;
+    let bitIndex = this.bitIndex;
+    let remaining = bitCount;
+    while (remaining > 0) {
+      const free = 8 - bitIndex;
+      if (remaining >= free) {
+        remaining -= free;
+        buf[byteIndex] = buf[byteIndex]! | ((value >>> remaining) & ((1 << free) - 1));
+        byteIndex++;
+        bitIndex = 0;
+      } else {
+        buf[byteIndex] = buf[byteIndex]! | ((value & ((1 << remaining) - 1)) << (free - remaining));
+        bitIndex += remaining;
+        remaining = 0;
+      }
+    }
+    this.byteIndex = byteIndex;
+    this.bitIndex = bitIndex;
+  }
+
   /** Appends one bit: 1 for true, 0 for false. */
   writeBool(value: boolean): void {
     this.writeBits(value ? 1 : 0, 1);

@@ -156,8 +156,10 @@ export function createQuaternionQuantizer(options?: QuaternionQuantizerOptions):
     out: [number, number, number, number] = [0, 0, 0, 0],
   ): [number, number, number, number] => {
     const { x, y, z, w } = rotation;
-    // hypot avoids overflow and underflow for very large or very small unnormalised inputs.
-    const norm = Math.hypot(x, y, z, w);
+    // The plain sum of squares when it is safely in range (Math.hypot costs more than the rest of
+    // this function); hypot for very large or very small unnormalised inputs, or NaN.
+    const sq = x * x + y * y + z * z + w * w;
+    const norm = sq > 1e-200 && sq < 1e200 ? Math.sqrt(sq) : Math.hypot(x, y, z, w);
     if (!(norm > 0) || !Number.isFinite(norm)) {
       throw new ProtocolError(
         ProtocolErrorCode.VALUE_OUT_OF_RANGE,

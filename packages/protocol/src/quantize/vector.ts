@@ -132,11 +132,18 @@ export function createVectorQuantizer(options: VectorQuantizerOptions): VectorQu
   const maxError = Object.freeze({ x: errorOf('x'), y: errorOf('y'), z: errorOf('z') });
 
   const levels = Object.freeze({ x: 2 ** bitsPerAxis.x - 1, y: 2 ** bitsPerAxis.y - 1, z: 2 ** bitsPerAxis.z - 1 });
+  // Per-axis constants in locals: this runs three times per entity per tick.
+  const minX = min.x, maxX = max.x, levelsX = levels.x;
+  const minY = min.y, maxY = max.y, levelsY = levels.y;
+  const minZ = min.z, maxZ = max.z, levelsZ = levels.z;
+  const notANumber = (value: unknown, axis: string): ProtocolError => outOfRange(label, `${axis} is ${String(value)}, not a number`);
   const quantizeAxis = (value: number, axis: (typeof AXES)[number]): number => {
-    if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw outOfRange(label, `${axis} is ${String(value)}, not a number`);
-    }
-    return quantizeChecked(value, min[axis], max[axis], levels[axis]);
+    if (typeof value !== 'number' || Number.isNaN(value)) throw notANumber(value, axis);
+    return axis === 'x'
+      ? quantizeChecked(value, minX, maxX, levelsX)
+      : axis === 'y'
+        ? quantizeChecked(value, minY, maxY, levelsY)
+        : quantizeChecked(value, minZ, maxZ, levelsZ);
   };
 
   return Object.freeze({
@@ -148,11 +155,13 @@ export function createVectorQuantizer(options: VectorQuantizerOptions): VectorQu
     maxError,
     quantize(value: Readonly<Vector3Like>, out: number[] = [0, 0, 0]): number[] {
       // All three before storing any, so a NaN on z leaves `out` as it was.
-      const qx = quantizeAxis(value.x, 'x');
-      const qy = quantizeAxis(value.y, 'y');
-      out[2] = quantizeAxis(value.z, 'z');
-      out[0] = qx;
-      out[1] = qy;
+      const { x, y, z } = value;
+      if (typeof x !== 'number' || Number.isNaN(x)) throw notANumber(x, 'x');
+      if (typeof y !== 'number' || Number.isNaN(y)) throw notANumber(y, 'y');
+      if (typeof z !== 'number' || Number.isNaN(z)) throw notANumber(z, 'z');
+      out[0] = quantizeChecked(x, minX, maxX, levelsX);
+      out[1] = quantizeChecked(y, minY, maxY, levelsY);
+      out[2] = quantizeChecked(z, minZ, maxZ, levelsZ);
       return out;
     },
     dequantize(qx: number, qy: number, qz: number): Vector3Like {

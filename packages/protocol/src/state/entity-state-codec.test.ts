@@ -158,4 +158,14 @@ describe('entity state codec', () => {
     }
     expect(() => codec.quantizeInto({ position: { x: 0, y: 0, z: 0 }, rotation: yaw(0), velocity: { x: 0, y: 0, z: 0 }, flags: 1.5 }, states, 0)).toThrow(/flags/);
   });
+
+  it('refuses a state whose fields do not fit their widths (nothing is written)', () => {
+    const q = codec.quantize({ position: { x: 1, y: 2, z: 3 }, rotation: yaw(1), velocity: { x: 1, y: 0, z: 0 }, flags: 3 });
+    for (const [field, value] of [['px', 2 ** 19], ['ri', 4], ['flags', 256], ['vx', -1], ['ra', 1.5], ['pz', Number.NaN]] as const) {
+      const w = new BitWriter();
+      expect(() => codec.writeUpdate(w, { ...q, [field]: value }, undefined, 0)).toThrow(new RegExp(`${field} is`));
+      expect(() => codec.writeUpdate(w, { ...q, [field]: value }, q, 50)).toThrow(/not an integer/);
+      expect(w.bitLength).toBe(0);
+    }
+  });
 });

@@ -232,18 +232,29 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
 
   const writeFullAt = (w: BitWriter, s: ArrayLike<number>, o: number): void => {
     w.reserveBits(fullBits);
-    w.writeBits(1, 1);
-    w.writeBits(s[o]!, pb[0]);
-    w.writeBits(s[o + 1]!, pb[1]);
-    w.writeBits(s[o + 2]!, pb[2]);
-    w.writeBits(s[o + 3]!, INDEX_BITS);
-    w.writeBits(s[o + 4]!, rBits);
-    w.writeBits(s[o + 5]!, rBits);
-    w.writeBits(s[o + 6]!, rBits);
-    w.writeBits(s[o + 7]!, vb[0]);
-    w.writeBits(s[o + 8]!, vb[1]);
-    w.writeBits(s[o + 9]!, vb[2]);
-    w.writeBits(s[o + 10]!, FLAG_BITS);
+    w.putBits(1, 1);
+    w.putBits(s[o]!, pb[0]);
+    w.putBits(s[o + 1]!, pb[1]);
+    w.putBits(s[o + 2]!, pb[2]);
+    w.putBits(s[o + 3]!, INDEX_BITS);
+    w.putBits(s[o + 4]!, rBits);
+    w.putBits(s[o + 5]!, rBits);
+    w.putBits(s[o + 6]!, rBits);
+    w.putBits(s[o + 7]!, vb[0]);
+    w.putBits(s[o + 8]!, vb[1]);
+    w.putBits(s[o + 9]!, vb[2]);
+    w.putBits(s[o + 10]!, FLAG_BITS);
+  };
+
+  /** Widest value of each field, in the array layout (a state is checked before its bits are put). */
+  const fieldMax = [pMax[0]!, pMax[1]!, pMax[2]!, 3, 2 ** rBits - 1, 2 ** rBits - 1, 2 ** rBits - 1, vLevels[0]!, vLevels[1]!, vLevels[2]!, 255];
+  const checkState = (s: ArrayLike<number>, o: number): void => {
+    for (let i = 0; i < ENTITY_STATE_FIELDS; i++) {
+      const v = s[o + i]!;
+      if (!(v >= 0 && v <= fieldMax[i]!) || Math.floor(v) !== v) {
+        throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `entity state: ${ENTITY_STATE_FIELD_ORDER[i]!} is ${String(v)}, not an integer in 0..${fieldMax[i]!}`);
+      }
+    }
   };
 
   const writeUpdateAt = (
@@ -254,6 +265,7 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
     bo: number,
     elapsedMs: number,
   ): boolean => {
+    checkState(s, o);
     if (b === undefined) {
       writeFullAt(w, s, o);
       return true;
@@ -276,33 +288,33 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
     if (mask === 0) return false;
     // Worst case of a delta record is below a full record plus the mask and class bits.
     w.reserveBits(fullBits + MASK_BITS + 10 * CLASS_BITS + 1);
-    w.writeBits(0, 1);
-    w.writeBits(mask, MASK_BITS);
+    w.putBits(0, 1);
+    w.putBits(mask, MASK_BITS);
     if (mask & MASK_POSITION) {
-      writeResidual(w, px, ppx, pb[0], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
-      writeResidual(w, py, ppy, pb[1], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
-      writeResidual(w, pz, ppz, pb[2], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+      putResidual(w, px, ppx, pb[0], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+      putResidual(w, py, ppy, pb[1], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
+      putResidual(w, pz, ppz, pb[2], POSITION_SMALL_BITS, POSITION_MEDIUM_BITS);
     }
     if (mask & MASK_ROTATION) {
       if (ri === bri) {
-        w.writeBits(1, 1);
-        writeResidual(w, ra, bra, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-        writeResidual(w, rb, brb, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-        writeResidual(w, rc, brc, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+        w.putBits(1, 1);
+        putResidual(w, ra, bra, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+        putResidual(w, rb, brb, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+        putResidual(w, rc, brc, rBits, COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
       } else {
-        w.writeBits(0, 1);
-        w.writeBits(ri, INDEX_BITS);
-        w.writeBits(ra, rBits);
-        w.writeBits(rb, rBits);
-        w.writeBits(rc, rBits);
+        w.putBits(0, 1);
+        w.putBits(ri, INDEX_BITS);
+        w.putBits(ra, rBits);
+        w.putBits(rb, rBits);
+        w.putBits(rc, rBits);
       }
     }
     if (mask & MASK_VELOCITY) {
-      writeResidual(w, vx, bvx, vb[0], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-      writeResidual(w, vy, bvy, vb[1], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
-      writeResidual(w, vz, bvz, vb[2], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+      putResidual(w, vx, bvx, vb[0], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+      putResidual(w, vy, bvy, vb[1], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
+      putResidual(w, vz, bvz, vb[2], COMPONENT_SMALL_BITS, COMPONENT_MEDIUM_BITS);
     }
-    if (mask & MASK_FLAGS) w.writeBits(flags, FLAG_BITS);
+    if (mask & MASK_FLAGS) w.putBits(flags, FLAG_BITS);
     return true;
   };
 
@@ -387,24 +399,33 @@ export function createEntityStateCodec(options?: EntityStateCodecOptions): Entit
   });
 }
 
-/** Writes `value - reference` in the smallest class that holds it (class 3: `value` in `fullBits`). */
-function writeResidual(w: BitWriter, value: number, reference: number, fullBits: number, smallBits: number, mediumBits: number): void {
+/**
+ * Writes `value - reference` in the smallest class that holds it (class 3: `value` in `fullBits`),
+ * through `putBits`: the caller checked the values and reserved room for the record.
+ */
+function putResidual(w: BitWriter, value: number, reference: number, fullBits: number, smallBits: number, mediumBits: number): void {
   const d = value - reference;
   if (d === 0) {
-    w.writeBits(0, CLASS_BITS);
-  } else if (d >= -(2 ** (smallBits - 1)) && d < 2 ** (smallBits - 1) && smallBits < fullBits) {
-    w.writeBits(1, CLASS_BITS);
-    w.writeSigned(d, smallBits);
-  } else if (d >= -(2 ** (mediumBits - 1)) && d < 2 ** (mediumBits - 1) && mediumBits < fullBits) {
-    w.writeBits(2, CLASS_BITS);
-    w.writeSigned(d, mediumBits);
-  } else {
-    w.writeBits(3, CLASS_BITS);
-    w.writeBits(value, fullBits);
+    w.putBits(0, CLASS_BITS);
+    return;
   }
+  const smallHalf = smallBits === 4 ? 8 : 2 ** (smallBits - 1);
+  if (d >= -smallHalf && d < smallHalf && smallBits < fullBits) {
+    w.putBits(1, CLASS_BITS);
+    w.putBits(d >= 0 ? d * 2 : -d * 2 - 1, smallBits);
+    return;
+  }
+  const mediumHalf = mediumBits === 8 ? 128 : mediumBits === 10 ? 512 : 2 ** (mediumBits - 1);
+  if (d >= -mediumHalf && d < mediumHalf && mediumBits < fullBits) {
+    w.putBits(2, CLASS_BITS);
+    w.putBits(d >= 0 ? d * 2 : -d * 2 - 1, mediumBits);
+    return;
+  }
+  w.putBits(3, CLASS_BITS);
+  w.putBits(value, fullBits);
 }
 
-/** Reads what {@link writeResidual} wrote; a result outside `0..2^fullBits - 1` is a malformed record. */
+/** Reads what {@link putResidual} wrote; a result outside `0..2^fullBits - 1` is a malformed record. */
 function readResidual(r: BitReader, reference: number, fullBits: number, smallBits: number, mediumBits: number): number {
   const cls = r.readBits(CLASS_BITS);
   let value: number;

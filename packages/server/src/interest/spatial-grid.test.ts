@@ -1,6 +1,7 @@
 import { MmoError } from '@mmo/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ReferenceGrid } from './reference-interest.js';
 import { SpatialGrid } from './spatial-grid.js';
 
 type P = { x: number; y: number; z: number };
@@ -172,5 +173,169 @@ describe('SpatialGrid', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('SpatialGrid against the previous implementation (reference-interest.ts)', () => {
+  /** Every op of a random run; coordinates in cells of the run's cell size, some 1024 cells apart. */
+  const run = (cellSize: number) => {
+    const coord = fc.oneof(
+      fc.integer({ min: -8, max: 8 }).map((k) => k * cellSize),
+      fc.double({ min: -25, max: 25, noNaN: true }).map((c) => c * cellSize),
+      fc.integer({ min: -2, max: 2 }).map((k) => (k * 1024 + 0.5) * cellSize), // same bucket, far apart
+      fc.constant(1e9),
+    );
+    const point = fc.record({ x: coord, y: fc.oneof(fc.constant(0), coord), z: coord });
+    const id = fc.integer({ min: 0, max: 30 });
+    const op = fc.oneof(
+      { arbitrary: fc.record({ kind: fc.constant('insert' as const), id, p: point }), weight: 4 },
+      { arbitrary: fc.record({ kind: fc.constant('move' as const), id, p: point, bySlot: fc.boolean() }), weight: 4 },
+      { arbitrary: fc.record({ kind: fc.constant('remove' as const), id }), weight: 2 },
+      { arbitrary: fc.record({ kind: fc.constant('clear' as const) }), weight: 1 },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant('query' as const),
+          p: point,
+          r: fc.oneof(
+            { arbitrary: fc.double({ min: 0, max: 3, noNaN: true }).map((c) => c * cellSize), weight: 4 },
+            { arbitrary: fc.double({ min: 0, max: 30, noNaN: true }).map((c) => c * cellSize), weight: 1 },
+            { arbitrary: fc.constant(cellSize), weight: 1 },
+          ),
+          newShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          known: fc.array(fc.integer({ min: -1, max: 34 }), { maxLength: 12 }),
+          skip: fc.integer({ min: -1, max: 34 }),
+        }),
+        weight: 4,
+      },
+    );
+    return fc.array(op, { minLength: 60, maxLength: 200 });
+  };
+
+  it('visits the same entities in the same order, through every query, slot and epoch method', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 8, 13.5, 64).chain((cellSize) => fc.tuple(fc.constant(cellSize), fc.constantFrom('none', 'flat', 'solid'), run(cellSize))),
+        ([cellSize, filler, ops]) => {
+          const grid = new SpatialGrid<number>({ cellSize });
+          const reference = new ReferenceGrid<number>({ cellSize });
+          const fill = () => {
+            // Filler among the entities keeps small queries on the cell path (not the linear scan),
+            // in a flat world or a solid one.
+            if (filler === 'none') return;
+            let seed = 1;
+            const random = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+            for (let i = 0; i < 600; i++) {
+              const x = (random() * 40 - 20) * cellSize;
+              const y = filler === 'flat' ? 0 : (random() * 6 - 3) * cellSize;
+              const z = (random() * 40 - 20) * cellSize;
+              grid.insert(1000 + i, x, y, z);
+              reference.insert(1000 + i, x, y, z);
+            }
+          };
+          fill();
+          const slots: number[] = [];
+          const distances: number[] = [];
+          const newSlots: number[] = [];
+          const newDistances: number[] = [];
+          for (const o of ops) {
+            const epoch = grid.slotEpoch;
+            if (o.kind === 'insert') {
+              if (reference.has(o.id)) continue;
+              grid.insert(o.id, o.p.x, o.p.y, o.p.z);
+              reference.insert(o.id, o.p.x, o.p.y, o.p.z);
+              expect(grid.slotEpoch).toBe(epoch);
+            } else if (o.kind === 'move') {
+              if (!reference.has(o.id)) continue;
+              if (o.bySlot) grid.moveSlot(grid.slotOf(o.id), o.p.x, o.p.y, o.p.z);
+              else grid.move(o.id, o.p.x, o.p.y, o.p.z);
+              reference.move(o.id, o.p.x, o.p.y, o.p.z);
+              expect(grid.slotEpoch).toBe(epoch);
+            } else if (o.kind === 'remove') {
+              const slot = grid.slotOf(o.id);
+              expect(grid.remove(o.id)).toBe(reference.remove(o.id));
+              if (slot >= 0) {
+                expect(grid.slotEpoch).not.toBe(epoch);
+                expect(grid.idAt(slot)).toBeUndefined();
+                expect(() => grid.moveSlot(slot, 0, 0, 0)).toThrow(MmoError);
+              }
+            } else if (o.kind === 'clear') {
+              grid.clear();
+              reference.clear();
+              expect(grid.slotEpoch).not.toBe(epoch);
+              fill();
+            } else {
+              const { x, y, z } = o.p;
+              const visits: [number, number][] = [];
+              reference.forEachInRadius(x, y, z, o.r, (id, d) => visits.push([id, d]));
+              const seen: [number, number][] = [];
+              grid.forEachInRadius(x, y, z, o.r, (id, d) => seen.push([id, d]));
+              expect(seen).toEqual(visits);
+              expect(grid.queryRadius(x, y, z, o.r, [])).toEqual(visits.map(([id]) => id));
+              const hits = grid.querySlots(x, y, z, o.r, slots, distances);
+              expect(slots.slice(0, hits).map((s) => grid.idAt(s))).toEqual(visits.map(([id]) => id));
+              expect(distances.slice(0, hits)).toEqual(visits.map(([, d]) => d));
+              // Against known slots: the distinct slots of the known ids (absent ids give -1).
+              const knownIds = [...new Set(o.known)];
+              const known = Int32Array.from(knownIds, (id) => grid.slotOf(id));
+              const knownDistances = new Float64Array(known.length).fill(7);
+              const skipSlot = grid.slotOf(o.skip);
+              const newRadius = o.r * o.newShare;
+              const found = grid.querySlotsAgainst(x, y, z, o.r, known, known.length, knownDistances, newRadius, skipSlot, newSlots, newDistances);
+              const visited = new Map(visits);
+              expect([...knownDistances]).toEqual(knownIds.map((id) => (grid.has(id) ? visited.get(id) ?? -1 : -1)));
+              const expectedNew = visits.filter(([id, d]) => !knownIds.includes(id) && id !== o.skip && d <= newRadius * newRadius);
+              expect(newSlots.slice(0, found).map((s) => grid.idAt(s))).toEqual(expectedNew.map(([id]) => id));
+              expect(newDistances.slice(0, found)).toEqual(expectedNew.map(([, d]) => d));
+            }
+            expect(grid.count).toBe(reference.count);
+            expect(grid.cellCount).toBe(reference.cellCount);
+          }
+          const used = new Set<number>();
+          for (let id = 0; id <= 30; id++) {
+            expect(grid.has(id)).toBe(reference.has(id));
+            expect(grid.position(id)).toEqual(reference.position(id));
+            const slot = grid.slotOf(id);
+            if (!reference.has(id)) {
+              expect(slot).toBe(-1);
+              continue;
+            }
+            expect(slot).toBeGreaterThanOrEqual(0);
+            expect(slot).toBeLessThan(grid.slotCapacity);
+            expect(grid.idAt(slot)).toBe(id);
+            expect(used.has(slot)).toBe(false);
+            used.add(slot);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers queries made from inside a forEachInRadius visit', () => {
+    const grid = new SpatialGrid<number>({ cellSize: 8 });
+    for (let i = 0; i < 50; i++) grid.insert(i, (i % 10) * 3, 0, Math.floor(i / 10) * 3);
+    const outer: number[] = [];
+    const slots: number[] = [];
+    const distances: number[] = [];
+    grid.forEachInRadius(0, 0, 0, 10, (id) => {
+      outer.push(id);
+      const p = grid.position(id) as { x: number; y: number; z: number };
+      expect(sorted(grid.queryRadius(p.x, p.y, p.z, 1, []))).toEqual([id]);
+      expect(grid.querySlots(p.x, p.y, p.z, 0, slots, distances)).toBe(1);
+      grid.forEachInRadius(p.x, p.y, p.z, 0, (inner) => expect(inner).toBe(id));
+    });
+    expect(sorted(outer)).toEqual(sorted(grid.queryRadius(0, 0, 0, 10, [])));
+  });
+
+  it('rejects a free slot in moveSlot and a newRadius beyond the radius', () => {
+    const grid = new SpatialGrid<number>();
+    grid.insert(1, 0, 0, 0);
+    expect(() => grid.moveSlot(5, 0, 0, 0)).toThrow(MmoError);
+    expect(() => grid.moveSlot(-1, 0, 0, 0)).toThrow(MmoError);
+    expect(() => grid.moveSlot(grid.slotOf(1), Number.NaN, 0, 0)).toThrow(MmoError);
+    const none = new Int32Array(0);
+    const noDistances = new Float64Array(0);
+    expect(() => grid.querySlotsAgainst(0, 0, 0, 10, none, 0, noDistances, 11, -1, [], [])).toThrow(MmoError);
+    expect(grid.querySlotsAgainst(0, 0, 0, 10, none, 0, noDistances, 10, -1, [], [])).toBe(1);
   });
 });

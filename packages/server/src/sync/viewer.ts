@@ -77,7 +77,8 @@ const INITIAL_SLOTS = 64;
  * INTEREST_UPDATE (entered/exited), WORLD_STATE (full snapshot of entities entering view, and of
  * everything on join or resume), WORLD_DELTA (bit-packed records of what changed, within a byte
  * budget with a priority accumulator so no entity starves). All of a tick's messages are queued
- * together, so they leave in one batched frame and one socket write.
+ * together; the zone flushes every viewer's sink once all are built, so each client's tick leaves
+ * in one batched frame and one socket write, and the tick's writes run back to back.
  *
  * Per slot (index in `visible`, ascending entity id) it keeps parallel arrays rather than maps:
  * the hot loop of a tick touches each visible entity once with no hashing.
@@ -213,7 +214,6 @@ export class Viewer {
     }
     const packed = w.finish();
     this.sink.sendState(MessageType.WORLD_DELTA, { tick, timestamp: ctx.nowMs, lastProcessedInput, packed });
-    this.sink.flush?.();
     const accumulated = this.accumulated;
     for (let i = 0; i < changed; i++) {
       const slot = slots[i]!;

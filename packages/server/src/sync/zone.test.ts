@@ -229,6 +229,26 @@ describe('Zone state sync', () => {
     expect(sameState(mirror.entities.get(y.id)!.current, y.state)).toBe(true);
   });
 
+  it('flushes each client once per tick, after every client\'s messages of the tick are queued', () => {
+    const zone = makeZone();
+    const log: string[] = [];
+    const sinkOf = (name: string) => ({
+      backlogBytes: 0,
+      sendState: (type: number) => (log.push(`${name}:send:${type}`), true),
+      sendReliable: () => true,
+      sendVolatile: () => true,
+      flush: () => void log.push(`${name}:flush`),
+    });
+    for (const name of ['a', 'b', 'c']) zone.attachViewer(zone.joinPlayer(name, name), sinkOf(name));
+    for (let tick = 1; tick <= 3; tick++) {
+      log.length = 0;
+      zone.step(tick, tick * TICK_MS);
+      const firstFlush = log.findIndex((e) => e.endsWith(':flush'));
+      expect(log.slice(firstFlush)).toEqual(['a:flush', 'b:flush', 'c:flush']);
+      expect(log.slice(0, firstFlush).filter((e) => e.endsWith(`:send:${MessageType.WORLD_DELTA}`))).toHaveLength(3);
+    }
+  });
+
   it('a speed hack and a teleport are corrected (server state wins) and reach the violation hook', () => {
     const onViolation = vi.fn<NonNullable<GameplayHooks['onViolation']>>();
     const zone = makeZone({ hooks: { onViolation } });

@@ -138,6 +138,8 @@ export class Zone {
   private readonly entityAt: (ZoneEntity | undefined)[] = [];
   private readonly freeIndices: number[] = [];
   private readonly packWriter = new BitWriter({ initialCapacityBytes: 2048 });
+  /** Viewers whose tick output was built this step, flushed together at its end. */
+  private readonly builtViewers: Viewer[] = [];
   /** Scratch of one quantized state (array layout). */
   private readonly quantized = new Uint32Array(ENTITY_STATE_FIELDS);
   private nextEntityId = 1;
@@ -416,10 +418,17 @@ export class Zone {
         continue;
       }
       stats.viewersSent++;
+      this.builtViewers.push(viewer);
       stats.recordsSent += result.updated;
       stats.recordsDeferred += result.deferred;
       stats.packedBytes += result.packedBytes;
     }
+    // Every client's output goes to its socket only now, in one burst: writes interleaved with
+    // building the next viewer's deltas cost about twice as much (cold caches on both sides of the
+    // system call; measured with bench:sync --sink socket, 1,000 clients).
+    const built = this.builtViewers;
+    for (let i = 0; i < built.length; i++) built[i]!.sink.flush?.();
+    built.length = 0;
     this.stateProviders.flush(this.sendToPlayer);
     return stats;
   }

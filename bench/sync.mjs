@@ -141,6 +141,7 @@ class SocketSink {
   }
   flush() {
     const frames = this.frames;
+    if (frames.length === 0) return;
     let batch;
     if (frames.length === 1) batch = frames[0];
     else {
@@ -173,7 +174,13 @@ const sockets = gatewayMode ? [] : await Promise.all(Array.from({ length: client
 const walkers = [];
 const spawnAt = () => ({ x: (random() - 0.5) * side, y: 0, z: (random() - 0.5) * side });
 for (let i = 0; i < entities - clients; i++) {
-  walkers.push({ e: zone.spawn({ kind: 'npc', externalId: `npc-${i}`, entityType: 'wolf', position: spawnAt() }), heading: random() * 7, turn: 0, player: false });
+  walkers.push({
+    e: zone.spawn({ kind: 'npc', externalId: `npc-${i}`, entityType: 'wolf', position: spawnAt() }),
+    heading: random() * 7,
+    turn: 0,
+    player: false,
+    scratch: { position: { x: 0, y: 0, z: 0 }, velocity: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } },
+  });
 }
 const players = [];
 // --sink gateway: the players joined (and their viewers were attached) through state sync when their
@@ -217,13 +224,31 @@ function simulate() {
     if (Math.abs(p.x + vx) > half) vx = -vx;
     if (Math.abs(p.z + vz) > half) vz = -vz;
     w.heading = Math.atan2(vz, vx);
-    const next = { x: p.x + (vx * tickMs) / 1000, y: 0, z: p.z + (vz * tickMs) / 1000 };
-    const velocity = { x: vx, y: 0, z: vz };
-    const rotation = { x: 0, y: Math.sin(w.heading / 2), z: 0, w: Math.cos(w.heading / 2) };
+    const nx = p.x + (vx * tickMs) / 1000;
+    const nz = p.z + (vz * tickMs) / 1000;
+    const ry = Math.sin(w.heading / 2);
+    const rw = Math.cos(w.heading / 2);
     if (w.player) {
-      zone.queueInput(w.e, { inputTick: ++w.inputTick, position: next, rotation, velocity, clientTimeMs: clock, flags: 0, receivedAtMs: clock });
+      // A fresh input per tick, as one decoded from the wire would be.
+      zone.queueInput(w.e, {
+        inputTick: ++w.inputTick,
+        position: { x: nx, y: 0, z: nz },
+        rotation: { x: 0, y: ry, z: 0, w: rw },
+        velocity: { x: vx, y: 0, z: vz },
+        clientTimeMs: clock,
+        flags: 0,
+        receivedAtMs: clock,
+      });
     } else {
-      zone.moveEntity(w.e, { position: next, velocity, rotation });
+      // NPC AI on the server: moveEntity copies, so the game can reuse its objects.
+      const m = w.scratch;
+      m.position.x = nx;
+      m.position.z = nz;
+      m.velocity.x = vx;
+      m.velocity.z = vz;
+      m.rotation.y = ry;
+      m.rotation.w = rw;
+      zone.moveEntity(w.e, m);
     }
   }
 }

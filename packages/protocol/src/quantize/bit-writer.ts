@@ -188,13 +188,20 @@ export class BitWriter {
       throw outOfRange(`cannot append ${String(bitLength)} bits from ${bits.length - sourceOffset} bytes`);
     }
     this.reserve(bitLength);
+    this.putAppend(bits, bitLength, sourceOffset);
+  }
+
+  /**
+   * {@link appendBits} without its checks, for hot loops: the caller guarantees `sourceOffset`
+   * and `bitLength` lie within `bits` and that {@link reserveBits} made room first.
+   * @internal
+   */
+  putAppend(bits: Uint8Array, bitLength: number, sourceOffset: number): void {
     const buf = this.buf;
     const shift = this.bitIndex;
     let at = this.byteIndex;
     let left = bitLength;
     let i = sourceOffset;
-    // One source byte at a time; with shift > 0 it straddles two output bytes. Bytes past the
-    // write position are zero (reset and growth zero them), so OR into the partial byte is enough.
     if (shift === 0) {
       while (left >= 8) {
         buf[at++] = bits[i++]!;
@@ -213,7 +220,6 @@ export class BitWriter {
         left -= 8;
       }
       if (left > 0) {
-        // The top `left` bits of the last source byte.
         const b = bits[i]! & (0xff << (8 - left));
         buf[at] = buf[at]! | (b >>> shift);
         if (left > back) buf[++at] = (b << back) & 0xff;

@@ -207,10 +207,12 @@ export class Viewer {
     const w = ctx.packWriter;
     w.reset();
     writeWorldDeltaHeader(w, count, slots, changed);
+    // `bits` counted the header's worst case and every kept record: room for all in one check.
+    w.reserveBits(bits);
     const arena = cache.arena.peekBytes();
     for (let i = 0; i < changed; i++) {
       const piece = pieces[i]!;
-      w.appendBits(arena, piece & PIECE_BITS_MASK, piece >>> PIECE_OFFSET_SHIFT);
+      w.putAppend(arena, piece & PIECE_BITS_MASK, piece >>> PIECE_OFFSET_SHIFT);
     }
     const packed = w.finish();
     this.sink.sendState(MessageType.WORLD_DELTA, { tick, timestamp: ctx.nowMs, lastProcessedInput, packed });

@@ -328,8 +328,13 @@ console.log(table(['figure', '>value'], [
   ['tick, p50 / p99', `${p50.toFixed(2)} / ${p99.toFixed(2)} ms`],
   [gatewayMode
     ? 'per client-tick, production path (in step: interest, deltas, gateway Connection.send, WriteQueue, ws.send)'
-    : 'per client-tick (interest, deltas, encode, socket write)',
-  `${usPerClientTick.toFixed(2)} µs (target <= 15 µs: ${usPerClientTick <= 15 ? 'met' : 'not met'})`],
+    : sinkMode === 'socket'
+      ? 'per client-tick (interest, deltas, encode, socket write)'
+      : sinkMode === 'encode'
+        ? 'per client-tick (interest, deltas, encode; no socket write)'
+        : 'per client-tick (the zone only: interest, deltas; no encode, no socket write)',
+  // The target counts encode and the socket write: only the modes that do both can meet it.
+  `${usPerClientTick.toFixed(2)} µs${gatewayMode || sinkMode === 'socket' ? ` (target <= 15 µs: ${usPerClientTick <= 15 ? 'met' : 'not met'})` : ''}`],
   ['per client-tick after step, until the event loop is back (deferred callbacks, socket I/O)', `${afterStepUs.toFixed(2)} µs`],
   ['per client-tick before step: simulate() (the walkers, zone.queueInput, zone.moveEntity)', `${simulateUs.toFixed(2)} µs`],
   ['process CPU per client-tick (user + system over the measured ticks, everything this process did)', `${cpuUsPerClientTick.toFixed(2)} µs`],

@@ -2,6 +2,7 @@ import { MmoError } from '@mmo/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InterestSet, interestSetDefaults } from './interest-set.js';
+import { ReferenceGrid, ReferenceInterestSet } from './reference-interest.js';
 import { SpatialGrid } from './spatial-grid.js';
 
 const origin = { x: 0, y: 0, z: 0 };
@@ -175,5 +176,152 @@ describe('InterestSet', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('InterestSet against the previous implementation (reference-interest.ts)', () => {
+  const IDS = 150;
+  const coordinate = fc.oneof(
+    fc.integer({ min: -24, max: 24 }).map((k) => k * 5),
+    fc.double({ min: -130, max: 130, noNaN: true }),
+    fc.double({ min: -30, max: 30, noNaN: true }),
+  );
+  /** A tick: world changes and set calls, then an update. */
+  const tick = fc.record({
+    ops: fc.array(
+      fc.record({
+        kind: fc.constantFrom('move', 'move', 'move', 'move', 'spawn', 'despawn', 'respawn', 'forget', 'radius', 'clear'),
+        id: fc.integer({ min: 0, max: IDS }),
+        // On a 5-unit lattice (many equal distances, so tie order counts), anywhere, or in a crowd
+        // (sets of more than 64 members find ids through a Map).
+        x: coordinate,
+        z: coordinate,
+      }),
+      { minLength: 5, maxLength: 40 },
+    ),
+    observerX: fc.integer({ min: -20, max: 20 }).map((k) => k * 2.5),
+    // 'grid' updates from the grid, 'source' through a plain InterestSource, 'into' with updateInto.
+    how: fc.constantFrom('grid', 'grid', 'into', 'source'),
+  });
+
+  it('update and updateInto give the same enters and exits, in the same order, as before', () => {
+    fc.assert(
+      fc.property(
+        fc.array(tick, { minLength: 10, maxLength: 40 }),
+        fc.constantFrom(8, 32, 64),
+        fc.integer({ min: 2, max: 160 }),
+        fc.boolean(),
+        (ticks, cellSize, maxEntities, objectIds) => {
+          // Ids as objects (like ZoneEntity) or numbers; 0 is the observer.
+          const objects = Array.from({ length: IDS + 1 }, (_, n) => ({ n }));
+          const idOf = (n: number): unknown => (objectIds ? objects[n] : n);
+          const grid = new SpatialGrid<unknown>({ cellSize });
+          const reference = new ReferenceGrid<unknown>({ cellSize });
+          const options = { enterRadius: 60, exitRadius: 75, maxEntities };
+          const interest = new InterestSet<unknown>(options);
+          const expected = new ReferenceInterestSet<unknown>(options);
+          const source = { forEachInRadius: grid.forEachInRadius.bind(grid) };
+          const entered: unknown[] = ['stale'];
+          const exited: unknown[] = ['stale'];
+          const self = idOf(0);
+          grid.insert(self, 0, 0, 0);
+          reference.insert(self, 0, 0, 0);
+          for (const t of ticks) {
+            for (const o of t.ops) {
+              const id = idOf(o.id);
+              const inGrid = reference.has(id);
+              if (o.kind === 'move' && inGrid) {
+                grid.move(id, o.x, 0, o.z);
+                reference.move(id, o.x, 0, o.z);
+              } else if ((o.kind === 'spawn' || o.kind === 'move') && !inGrid) {
+                grid.insert(id, o.x, 0, o.z);
+                reference.insert(id, o.x, 0, o.z);
+              } else if (o.kind === 'despawn') {
+                grid.remove(id);
+                reference.remove(id);
+              } else if (o.kind === 'respawn' && inGrid) {
+                // Out and back in at once: a new slot, and its old one may go to the next spawn.
+                grid.remove(id);
+                reference.remove(id);
+                grid.insert(id, o.x, 0, o.z);
+                reference.insert(id, o.x, 0, o.z);
+              } else if (o.kind === 'forget') {
+                expect(interest.remove(id)).toBe(expected.remove(id));
+              } else if (o.kind === 'radius') {
+                const enter = 20 + Math.abs(o.x) / 2;
+                interest.setRadius(enter, enter * 1.25);
+                expected.setRadius(enter, enter * 1.25);
+              } else if (o.kind === 'clear' && o.id % 4 === 0) {
+                expect(interest.clear()).toEqual(expected.clear());
+              }
+            }
+            const observer = { x: t.observerX, y: 0, z: 0 };
+            if (reference.has(self)) {
+              grid.move(self, observer.x, 0, 0);
+              reference.move(self, observer.x, 0, 0);
+            }
+            const want = expected.update(reference, observer, self);
+            if (t.how === 'into') {
+              interest.updateInto(grid, observer, self, entered, exited);
+              expect({ entered, exited }).toEqual(want);
+            } else {
+              expect(interest.update(t.how === 'grid' ? grid : source, observer, self)).toEqual(want);
+            }
+            expect([...interest.members()]).toEqual([...expected.members()]);
+            expect(interest.size).toBe(expected.size);
+            for (let n = 0; n <= IDS; n++) {
+              expect(interest.has(idOf(n))).toBe(expected.has(idOf(n)));
+              expect(interest.distanceSq(idOf(n))).toBe(expected.distanceSq(idOf(n)));
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('matches it in a walking crowd of 100+ members, asked by id now and then (the id Map is built, kept, dropped)', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const grid = new SpatialGrid<object>({ cellSize: 16 });
+    const reference = new ReferenceGrid<object>({ cellSize: 16 });
+    const walkers = Array.from({ length: 400 }, () => ({ x: (random() - 0.5) * 160, z: (random() - 0.5) * 160, heading: random() * 7 }));
+    for (const w of walkers) {
+      grid.insert(w, w.x, 0, w.z);
+      reference.insert(w, w.x, 0, w.z);
+    }
+    const observers = walkers.slice(0, 4);
+    const sets = observers.map((_, i) => new InterestSet<object>({ enterRadius: 40 + 10 * i, maxEntities: 60 + 40 * i }));
+    const expected = observers.map((_, i) => new ReferenceInterestSet<object>({ enterRadius: 40 + 10 * i, maxEntities: 60 + 40 * i }));
+    let biggest = 0;
+    for (let t = 0; t < 300; t++) {
+      for (const w of walkers) {
+        w.heading += (random() - 0.5) * 0.5;
+        w.x = Math.max(-80, Math.min(80, w.x + Math.cos(w.heading) * 2));
+        w.z = Math.max(-80, Math.min(80, w.z + Math.sin(w.heading) * 2));
+        if (!reference.has(w)) continue;
+        grid.move(w, w.x, 0, w.z);
+        reference.move(w, w.x, 0, w.z);
+      }
+      // Now and then one leaves and another is dropped from a view by hand.
+      const gone = walkers[10 + (t % 390)] as (typeof walkers)[number];
+      if (t % 7 === 0 && reference.has(gone)) {
+        grid.remove(gone);
+        reference.remove(gone);
+      } else if (t % 7 === 3 && !reference.has(gone)) {
+        grid.insert(gone, gone.x, 0, gone.z);
+        reference.insert(gone, gone.x, 0, gone.z);
+      }
+      observers.forEach((o, i) => {
+        const set = sets[i] as InterestSet<object>;
+        const want = expected[i] as ReferenceInterestSet<object>;
+        if (t % 5 === i) expect(set.remove(gone)).toBe(want.remove(gone));
+        expect(set.update(grid, { x: o.x, y: 0, z: o.z }, o)).toEqual(want.update(reference, { x: o.x, y: 0, z: o.z }, o));
+        expect([...set.members()]).toEqual([...want.members()]);
+        if (t % 10 === 0) for (const w of walkers) expect(set.distanceSq(w)).toBe(want.distanceSq(w));
+        biggest = Math.max(biggest, set.size);
+      });
+    }
+    expect(biggest).toBeGreaterThan(100);
   });
 });

@@ -2,7 +2,9 @@ import { type FrameLimits, resolveFrameLimits } from '../framing/frame-header.js
 import { decodeFrames } from '../framing/decode-frames.js';
 import { encodeFrame, encodeFrameBatch } from '../framing/encode-frames.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
-import { decodeEnvelope, encodeEnvelope, type MmoEnvelope, type MmoEnvelopeInit } from './envelope.js';
+import { PROTOCOL_VERSION } from '../codes.js';
+import { decodeEnvelope, encodeEnvelope, envelopeFields, type MmoEnvelope, type MmoEnvelopeInit } from './envelope.js';
+import { canWriteEnvelope, writeFramedEnvelope } from './envelope-writer.js';
 
 /**
  * Encodes one envelope as one framed WebSocket message.
@@ -10,6 +12,9 @@ import { decodeEnvelope, encodeEnvelope, type MmoEnvelope, type MmoEnvelopeInit 
  * socket.send(encodeMessage({ type: MessageType.HEARTBEAT }));
  */
 export function encodeMessage(init: MmoEnvelopeInit): Uint8Array {
+  const fields = envelopeFields(init);
+  // Header and envelope written into one buffer: no body buffer to allocate and copy into the frame.
+  if (canWriteEnvelope(fields.sessionId, fields.payload)) return writeFramedEnvelope(fields, PROTOCOL_VERSION);
   return encodeFrame(encodeEnvelope(init));
 }
 

@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION } from '../codes.js';
 import { ProtocolError, ProtocolErrorCode } from '../errors.js';
 import { mmo } from '../gen/mmo.js';
+import { canWriteEnvelope, type EnvelopeFields, envelopeSize, writeEnvelope } from './envelope-writer.js';
 
 const NetworkMessage = mmo.v1.NetworkMessage;
 
@@ -35,6 +36,20 @@ export type MmoEnvelopeInit = Partial<MmoEnvelope> & Pick<MmoEnvelope, 'type'>;
  * throws {@link ProtocolError} VALUE_OUT_OF_RANGE for values the receiver would refuse.
  */
 export function encodeEnvelope(init: MmoEnvelopeInit): Uint8Array {
+  const fields = envelopeFields(init);
+  if (canWriteEnvelope(fields.sessionId, fields.payload)) {
+    const out = new Uint8Array(envelopeSize(fields));
+    writeEnvelope(out, 0, fields);
+    return out;
+  }
+  return NetworkMessage.encode(fields).finish();
+}
+
+/**
+ * The fields of `init` with defaults filled in, after the range checks of {@link encodeEnvelope}.
+ * Internal to the envelope codecs.
+ */
+export function envelopeFields(init: MmoEnvelopeInit): EnvelopeFields & { sessionId: string } {
   const type = init.type;
   if (!Number.isInteger(type) || type <= 0 || type > 0x7fffffff) {
     throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `message type ${type} is not a positive int32`);
@@ -48,7 +63,7 @@ export function encodeEnvelope(init: MmoEnvelopeInit): Uint8Array {
   if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
     throw new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `priority ${priority} is outside 0..${MAX_PRIORITY}`);
   }
-  return NetworkMessage.encode({
+  return {
     version: init.version ?? PROTOCOL_VERSION,
     sequence: init.sequence ?? 0,
     timestamp: init.timestamp ?? 0,
@@ -58,7 +73,7 @@ export function encodeEnvelope(init: MmoEnvelopeInit): Uint8Array {
     requiresAck: init.requiresAck ?? false,
     priority,
     ack: init.ack ?? 0,
-  }).finish();
+  };
 }
 
 const EMPTY = new Uint8Array(0);

@@ -81,6 +81,11 @@ export class Connection {
   readonly lifetime = new AbortController();
 
   private readonly writeQueue: WriteQueue;
+  // What every send reads, kept on the connection itself: with a thousand connections written per
+  // tick, each extra object on the path (here `deps`) is a cache miss.
+  private readonly registry: MessageRegistry;
+  private readonly sessions: SessionManager;
+  private readonly trafficOut: GatewayMetrics['traffic']['out'];
   private readonly rateLimiter: MessageRateLimiter;
   private readonly idle: IdleMonitor;
   private handshakeTimer: ReturnType<Clock['setTimeout']> | undefined;
@@ -100,6 +105,9 @@ export class Connection {
   constructor(readonly deps: ConnectionDeps) {
     const { clock, options, socket } = deps;
     this.connectedAtMs = clock.now();
+    this.registry = deps.registry;
+    this.sessions = deps.sessions;
+    this.trafficOut = deps.metrics.traffic.out;
     this.writeQueue = new WriteQueue({
       clock,
       // Game traffic (NORMAL and up: replies, actions, acks, tick output) must not wait for the
@@ -178,7 +186,7 @@ export class Connection {
    */
   send(type: number, payload: unknown, options: SendOptions = {}): boolean {
     if (this.state === 'closing' || this.state === 'closed') return false;
-    const { registry } = this.deps;
+    const registry = this.registry;
     const descriptor = registry.require(type);
     const session = this.session;
     const reliable = (options.reliable ?? descriptor.reliable) && session !== undefined;
@@ -190,7 +198,12 @@ export class Connection {
       frame = encodeMessage({ type, payload: registry.pack(type, payload), timestamp: this.deps.clock.now(), priority });
       ok = this.enqueueFrame(frame, priority, true, options.coalesceKey);
     } else {
-      const encoded = this.deps.sessions.encodeFor(session, type, payload, { ...options, reliable, priority });
+      // Callers on the hot path (state sync) pass options with both already resolved: no copy per send.
+      const resolved =
+        options.reliable === reliable && options.priority === priority
+          ? (options as SendOptions & { reliable: boolean; priority: number })
+          : { ...options, reliable, priority };
+      const encoded = this.sessions.encodeFor(session, type, payload, resolved);
       if (encoded === 'overflow') {
         this.onOutboxOverflow();
         return false;
@@ -215,7 +228,7 @@ export class Connection {
       }
     }
     if (ok) {
-      const out = this.deps.metrics.traffic.out;
+      const out = this.trafficOut;
       out.messages.get(descriptor.name).inc();
       out.bytes.get(descriptor.name).inc(frame.length);
     }
@@ -228,12 +241,7 @@ export class Connection {
    */
   enqueueFrame(frame: Uint8Array, priority: number, volatile: boolean, coalesceKey?: string): boolean {
     if (this.state === 'closing' || this.state === 'closed') return false;
-    const result = this.writeQueue.enqueue({
-      bytes: frame,
-      priority,
-      volatile,
-      ...(coalesceKey === undefined ? {} : { coalesceKey }),
-    });
+    const result = this.writeQueue.enqueue({ bytes: frame, priority, volatile, coalesceKey });
     if (result === 'dropped' || result === 'coalesced') this.deps.metrics.messagesShed.inc();
     return result === 'queued' || result === 'coalesced';
   }

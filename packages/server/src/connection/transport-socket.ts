@@ -3,8 +3,11 @@
  * (ws-socket.ts), so connection logic can be tested with fakes and could move to another transport.
  */
 export interface TransportSocket {
-  /** Sends one binary WebSocket message; `done` fires when the bytes left our process (or failed). */
-  send(data: Uint8Array, done: (error?: Error) => void): void;
+  /**
+   * Sends one binary WebSocket message; `done` fires once when the bytes left our process, with
+   * nothing or null on success and the error on failure.
+   */
+  send(data: Uint8Array, done: (error?: Error | null) => void): void;
   /** Starts the closing handshake. */
   close(code: number, reason: string): void;
   /** Drops the connection at once (no closing handshake). */

@@ -98,6 +98,9 @@ export class Viewer {
   /** Scratch of one tick: the changed slots and their records (the first n entries are used). */
   private changedSlots = new Int32Array(INITIAL_SLOTS);
   private changedPieces = new Int32Array(INITIAL_SLOTS);
+  /** A tick's interest changes (refilled each tick). */
+  private readonly enteredScratch: ZoneEntity[] = [];
+  private readonly exitedScratch: ZoneEntity[] = [];
   /** Entities removed from the zone since the last tick, to announce as exits. */
   private readonly pendingExits: ZoneEntity[] = [];
   private joined = false;
@@ -130,15 +133,14 @@ export class Viewer {
       return { sent: false, updated: 0, deferred: 0, packedBytes: 0 };
     }
     const self = this.entity;
-    let entered: ZoneEntity[];
-    let exited: ZoneEntity[];
+    // Reused every tick: the messages below copy ids out of them, nothing keeps them.
+    const entered = this.enteredScratch;
+    const exited = this.exitedScratch;
     if (refreshInterest || !this.joined) {
-      const diff = this.interest.update(ctx.grid, self.motion.position, self);
-      entered = diff.entered;
-      exited = diff.exited;
+      this.interest.updateInto(ctx.grid, self.motion.position, self, entered, exited);
     } else {
-      entered = [];
-      exited = [];
+      entered.length = 0;
+      exited.length = 0;
     }
     if (this.pendingExits.length > 0) {
       for (const e of this.pendingExits) if (!exited.includes(e)) exited.push(e);

@@ -25,6 +25,8 @@ export class ZoneEntity {
   readonly history: StateHistory;
   /** Priority weight in a crowded view (higher is sent first under a byte budget). @default 1 */
   priority = 1;
+  /** Its slot in the zone's spatial grid while it is in the zone (-1 before and after); the zone moves it by slot. */
+  gridSlot = -1;
 
   constructor(
     /** Zone-wide numeric id (the wire's entity_id), never 0. */

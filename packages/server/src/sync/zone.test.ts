@@ -227,6 +227,17 @@ describe('Zone state sync', () => {
     expect(staleTicks.every(Boolean)).toBe(true);
     expect(mirror.visible).not.toContain(x.id);
     expect(sameState(mirror.entities.get(y.id)!.current, y.state)).toBe(true);
+    // x is gone for good: moving it is a typed error and does not touch y, which took its index.
+    const before = { ...y.motion.position };
+    expect(() => zone.moveEntity(x, { position: { x: 0, y: 0, z: 0 } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(y.motion.position).toEqual(before);
+    // Nor can another zone's entity (its grid slot and index mean something else here) move y.
+    const other = makeZone({});
+    other.spawn({ kind: 'npc', externalId: 'filler', entityType: 'wolf', position: { x: 0, y: 0, z: 0 } });
+    const stranger = other.spawn({ kind: 'npc', externalId: 's', entityType: 'wolf', position: { x: 0, y: 0, z: 0 } });
+    expect(stranger.index).toBe(y.index);
+    expect(() => zone.moveEntity(stranger, { position: { x: 1, y: 0, z: 1 } })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(y.motion.position).toEqual(before);
   });
 
   it('flushes each client once per tick, after every client\'s messages of the tick are queued', () => {

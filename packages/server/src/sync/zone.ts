@@ -286,6 +286,7 @@ export class Zone {
     this.entitiesById.delete(entity.id);
     this.externalIds.delete(entity.externalId);
     this.grid.remove(entity);
+    entity.gridSlot = -1;
     // Viewers still holding it (beyond the radius above) skip it by this check until it exits.
     this.entityAt[entity.index] = undefined;
     this.pieces.forget(entity.index);
@@ -296,10 +297,13 @@ export class Zone {
 
   /** Moves an entity on the server's authority (NPC AI, knock-back, respawn). */
   moveEntity(entity: ZoneEntity, move: EntityMove): void {
+    if (entity.gridSlot < 0 || this.entityAt[entity.index] !== entity) {
+      throw new MmoError('INVALID_ARGUMENT', `Zone.moveEntity: entity ${entity.id} is not in zone ${this.id}`);
+    }
     const m = entity.motion;
     if (move.position !== undefined) {
       copyVector(m.position, move.position);
-      this.grid.move(entity, m.position.x, m.position.y, m.position.z);
+      this.grid.moveSlot(entity.gridSlot, m.position.x, m.position.y, m.position.z);
       const slot = this.players.get(entity);
       if (slot !== undefined) this.validator.relocate(slot.move, m.position, this.lastNowMs);
     }
@@ -458,7 +462,7 @@ export class Zone {
         m.velocity.z = 0;
         this.onRejected(slot, verdict.reason, input.inputTick, nowMs);
       }
-      this.grid.move(entity, m.position.x, m.position.y, m.position.z);
+      this.grid.moveSlot(entity.gridSlot, m.position.x, m.position.y, m.position.z);
       this.markDirty(entity);
     }
   }
@@ -551,6 +555,7 @@ export class Zone {
     this.entitiesById.set(entity.id, entity);
     this.externalIds.set(externalId, entity);
     this.grid.insert(entity, clamped.x, clamped.y, clamped.z);
+    entity.gridSlot = this.grid.slotOf(entity);
     // Quantized now so that a viewer built before the next step can still send it.
     this.codec.quantizeInto(entity.motion, this.quantized, 0);
     entity.stateTick = this.currentTick;

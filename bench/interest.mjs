@@ -9,8 +9,8 @@
 // round of each is reported (a 2-core machine shared with other work: see "other cores busy").
 // Usage: node interest.mjs [--rounds 8] [--ticks 40] [--entities 5000] [--clients 1000] [--visible 50]
 //                          [--against path/to/other/server/dist/index.js]
-// Cases: `update` (fresh diff arrays, what the zone's viewers call), and where the build has them
-// `updateInto` (reused diff arrays) and `updateInto, moveSlot` (grid moves by slot, no id lookup).
+// Cases: `update` (fresh diff arrays), and where the build has them `updateInto` (reused diff
+// arrays) and `updateInto, moveSlot` (grid moves by slot, no id lookup: what Zone.step does).
 // --against adds the same cases run with another build of @mmo/server (e.g. a copy of dist/ made
 // before a change), for an A/B in one process. Needs the built @mmo/server (`pnpm build`).
 import path from 'node:path';

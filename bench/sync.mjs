@@ -355,7 +355,9 @@ console.log(table(['figure', '>value'], [
   ['entity records sent per client-tick', (run.totals.recordsSent / clientTicks).toFixed(1)],
   ['records deferred by byte budgets / clients skipped for backlog', `${run.totals.deferred} / ${run.totals.skipped}`],
   ['inputs rejected by the validator (honest walkers)', `${run.totals.rejected}`],
-  ['wire bytes per client per second (frames, envelopes, payloads)', `${((wireBytes / clients / ticks) * tickRate / 1000).toFixed(2)} kB/s`],
+  sinkMode === 'none'
+    ? ['packed delta bytes per client per second (nothing else is encoded in this mode)', `${((wireBytes / clients / ticks) * tickRate / 1000).toFixed(2)} kB/s`]
+    : ['wire bytes per client per second (frames, envelopes, payloads)', `${((wireBytes / clients / ticks) * tickRate / 1000).toFixed(2)} kB/s`],
   [gatewayMode ? 'other cores busy meanwhile (besides this process and the readers)' : 'other cores busy meanwhile', others.toFixed(2)],
 ]));
 if (gatewayMode) {
@@ -382,7 +384,8 @@ function sizes() {
   return [
     ['@mmo WORLD_DELTA packed record (header amortised)', packedPerRecord.toFixed(2), '1.0x'],
     ['@mmo packed delta per moving visible entity per tick (no record when the prediction holds)', packedPerMovingTick.toFixed(2), `${(packedPerMovingTick / packedPerRecord).toFixed(1)}x`],
-    ['@mmo whole WebSocket message per visible entity (frame, envelope, header)', wirePerVisible.toFixed(2), `${(wirePerVisible / packedPerRecord).toFixed(1)}x`],
+    // --sink none encodes nothing: there is no whole message to count.
+    ...(sinkMode === 'none' ? [] : [['@mmo whole WebSocket message per visible entity (frame, envelope, header)', wirePerVisible.toFixed(2), `${(wirePerVisible / packedPerRecord).toFixed(1)}x`]]),
     ['protobuf PlayerStateUpdate per entity (full state, floats)', proto.toFixed(0), `${(proto / packedPerRecord).toFixed(1)}x`],
     ['JSON full state per entity (Socket.IO-style broadcast)', json.toFixed(0), `${(json / packedPerRecord).toFixed(1)}x`],
   ];

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket, { Sender, WebSocketServer } from 'ws';
+import * as wsModule from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { TransportSocket } from './transport-socket.js';
 import { wrapWsSocket } from './ws-socket.js';
 
@@ -85,9 +86,12 @@ function send(transport: TransportSocket, data: Uint8Array): Promise<Error | nul
   return new Promise((resolve) => transport.send(data, resolve));
 }
 
+/** ws's frame builder (a named export of ws's ESM entry at run time; @types/ws does not declare it). */
+const { Sender } = wsModule as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } };
+
 /** The bytes ws itself writes for a server-side unmasked binary message. */
 function wsFrameOf(data: Uint8Array): Buffer {
-  const list = Sender.frame(Buffer.from(data), { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false } as never);
+  const list = Sender.frame(Buffer.from(data), { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false });
   return Buffer.concat(list);
 }
 

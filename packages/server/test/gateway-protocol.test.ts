@@ -165,12 +165,17 @@ describe('bad input', () => {
     client.ws.pause();
     const payload = new Uint8Array(16 * 1024).fill(7);
     let maxQueued = 0;
+    const results: boolean[] = [];
     for (let i = 0; i < 10_000 && conn.state === 'open'; i++) {
-      conn.send(MessageType.CHAT_MESSAGE, payload, { reliable: true });
+      results.push(conn.send(MessageType.CHAT_MESSAGE, payload, { reliable: true }));
       maxQueued = Math.max(maxQueued, conn.queuedBytes);
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(conn.state).not.toBe('open');
+    // Every one of them is in the session's outbox, the one that overflowed the queue included:
+    // each send said so (a false would invite a retry, and a duplicate after the resume).
+    expect(results.every(Boolean)).toBe(true);
+    expect(conn.session!.outbox.size).toBe(results.length);
     expect(maxQueued).toBeLessThanOrEqual(256 * 1024);
     client.ws.resume();
     expect((await client.waitClosed()).code).toBe(CloseCode.SLOW_CONSUMER);

@@ -181,8 +181,10 @@ export class Connection {
 
   /**
    * Sends a message. Reliable messages take the session's next sequence; every envelope carries
-   * the session's cumulative ack of the client's stream. Returns false when the message was not
-   * queued (connection closing, volatile message shed).
+   * the session's cumulative ack of the client's stream. Returns true when the message was queued
+   * or, for a reliable one, is held in the session's outbox (a resume replays it, even if this
+   * connection closes as a slow consumer on it); false when it was not taken (connection closing,
+   * volatile message shed, outbox overflow, which ends the session).
    */
   send(type: number, payload: unknown, options: SendOptions = {}): boolean {
     if (this.state === 'closing' || this.state === 'closed') return false;
@@ -212,7 +214,11 @@ export class Connection {
       this.advertisedAck = Math.max(this.advertisedAck, session.ackForPeer);
       const sheddable = !reliable && options.sheddable !== false;
       if (encoded.persisted === undefined && this.pendingDurable === 0) {
-        ok = this.enqueueFrame(frame, priority, sheddable, options.coalesceKey);
+        const queued = this.enqueueFrame(frame, priority, sheddable, options.coalesceKey);
+        // A reliable message is in the session's outbox already: if the write queue could not take
+        // it (a slow consumer, whose connection closes now), the resume replays it. It was accepted,
+        // and a caller that retried on false would send it twice.
+        ok = queued || reliable;
       } else {
         // A reliable frame goes out only once the store has it (a node taking over must know every
         // sequence the client saw); later frames wait behind it to keep their order.

@@ -103,8 +103,11 @@ export type {
   ReconcileResult,
 } from './prediction/index.js';
 
-export { AckScheduler, InboundSequencer, ackDefaults, sequencerDefaults } from './sequencer/index.js';
-export type { AckOptions, OfferResult, SequencerOptions, SequencerVerdict } from './sequencer/index.js';
+export { AckScheduler, ackDefaults } from './sequencer/index.js';
+export type { AckOptions } from './sequencer/index.js';
+// The inbound sequencer is the protocol package's (the server runs the same one), re-exported here.
+export { InboundSequencer, sequencerDefaults } from '@mmo/protocol';
+export type { SequencerOptions, SequencerVerdict } from '@mmo/protocol';
 
 export { NetworkStats, RateWindow } from './stats/index.js';
 export type { NetworkStatsSnapshot, NetworkStatsSources } from './stats/index.js';

@@ -78,6 +78,9 @@ export type {
 export { pb } from './gen/index.js';
 export type { mmo } from './gen/index.js';
 
+export { InboundSequencer, sequencerDefaults } from './sequencer/index.js';
+export type { SequencerOptions, SequencerVerdict } from './sequencer/index.js';
+
 export { ManualClock, systemClock } from './time/index.js';
 export type { Clock, TimerHandle } from './time/index.js';
 

@@ -9,6 +9,7 @@ import {
   MessageType,
   type MmoEnvelope,
   type MmoEnvelopeInit,
+  InboundSequencer,
   PROTOCOL_VERSION,
   ProtocolError,
   ProtocolErrorCode,
@@ -20,7 +21,6 @@ import { AckProbe, ackProbeDefaults } from '../outbound/ack-probe.js';
 import { Outbound, type OutboundMessage } from '../outbound/outbound.js';
 import type { OutboundFrame } from '../outbound/outbound-entry.js';
 import { AckScheduler, ackDefaults } from '../sequencer/ack-scheduler.js';
-import { InboundSequencer } from '../sequencer/inbound-sequencer.js';
 import { NetworkStats } from '../stats/network-stats.js';
 import type { TransportFactory } from '../transport/transport.js';
 import { type ConnectionEvents, type ConnectionState } from './connection-events.js';
@@ -261,20 +261,23 @@ export class ConnectionManager {
   private process(link: Link, env: MmoEnvelope): void {
     this.heartbeat.heard();
     if (env.sequence > 0) {
-      const { verdict, ready } = this.sequencer.offer(env.sequence, env);
+      const verdict = this.sequencer.offer(env.sequence, env);
       if (verdict === 'duplicate') {
         this.stats.noteDuplicate();
         this.acks.noteReceived(true);
-      } else if (verdict === 'overflow') {
+      } else if (verdict === 'refused') {
         const error = new ProtocolError(ProtocolErrorCode.VALUE_OUT_OF_RANGE, `reliable sequence ${env.sequence} is too far ahead of ${this.sequencer.ack}`);
         this.events.emit('error', { error, context: 'protocol', type: env.type });
         return link.abandon(CloseCode.ABNORMAL, 'inbound reorder buffer overflow');
       }
-      for (const next of ready) {
-        if (link !== this.link) return;
-        this.deliver(next);
+      if (verdict === 'deliver') {
+        this.deliver(env);
+        for (const next of this.sequencer.takeReady()) {
+          if (link !== this.link) return;
+          this.deliver(next);
+        }
+        this.acks.noteReceived();
       }
-      if (ready.length > 0) this.acks.noteReceived();
     } else {
       this.deliver(env);
     }

@@ -1,7 +1,6 @@
-import type { FrameLimits } from '@mmo/protocol';
+import type { FrameLimits, SequencerOptions } from '@mmo/protocol';
 import type { AckProbeOptions } from '../outbound/ack-probe.js';
 import type { AckOptions } from '../sequencer/ack-scheduler.js';
-import type { SequencerOptions } from '../sequencer/inbound-sequencer.js';
 import type { OutboundOptions } from '../outbound/outbound-options.js';
 import type { BackoffOptions } from './backoff.js';
 import type { HeartbeatOptions } from './heartbeat.js';
@@ -53,7 +52,8 @@ export interface ConnectionManagerSettings {
   reconnect?: BackoffOptions;
   outbound?: OutboundOptions;
   timeSync?: TimeSyncOptions;
-  sequencer?: SequencerOptions;
+  /** The inbound reliable stream's reorder buffer (the sequencer restarts with each fresh session). */
+  sequencer?: Pick<SequencerOptions, 'maxBufferedMessages'>;
 }
 
 /** The frame limits used to decode the server's messages. */

@@ -1,5 +1,4 @@
-import type { MmoEnvelope } from '@mmo/protocol';
-import { InboundSequencer } from './inbound-sequencer.js';
+import { InboundSequencer, type MmoEnvelope } from '@mmo/protocol';
 import { Outbox, type OutboxLimits } from './outbox.js';
 
 /** Lifecycle of a session. */
@@ -59,7 +58,7 @@ export class MmoSession {
     limits: MmoSessionLimits,
   ) {
     this.outbox = new Outbox(limits);
-    this.inbound = new InboundSequencer(limits.maxInboundBuffered);
+    this.inbound = new InboundSequencer({ maxBufferedMessages: limits.maxInboundBuffered });
   }
 
   /** Assigns the next outbound reliable sequence (sequences start at 1). */

@@ -2,7 +2,6 @@ import { createMessageRegistry, decodeMessage, ManualClock, MessageType } from '
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { InboundSequencer } from './inbound-sequencer.js';
 import { Outbox } from './outbox.js';
 import { ResumeTokenSigner } from './resume-token.js';
 import { SessionManager } from './session-manager.js';
@@ -58,36 +57,6 @@ describe('Outbox', () => {
         expect(outbox.size).toBe(expected.length);
       }),
     );
-  });
-});
-
-describe('InboundSequencer', () => {
-  it('delivers each sequence exactly once and in order whatever the arrival order', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 200 }), (arrivals) => {
-        const seq = new InboundSequencer<number>(64);
-        const delivered: number[] = [];
-        for (const s of arrivals) {
-          if (seq.offer(s, s) === 'deliver') {
-            delivered.push(s);
-            delivered.push(...seq.takeReady());
-          }
-        }
-        expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => i + 1));
-        expect(seq.ack).toBe(delivered.length);
-      }),
-    );
-  });
-
-  it('refuses sequences too far ahead and bounds the buffer', () => {
-    const seq = new InboundSequencer<number>(2);
-    expect(seq.offer(2, 2)).toBe('buffered');
-    expect(seq.offer(3, 3)).toBe('buffered');
-    expect(seq.offer(4, 4)).toBe('refused');
-    expect(seq.offer(2, 2)).toBe('duplicate');
-    expect(seq.offer(1, 1)).toBe('deliver');
-    expect(seq.takeReady()).toEqual([2, 3]);
-    expect(seq.bufferedCount).toBe(0);
   });
 });
 

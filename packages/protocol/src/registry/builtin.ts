@@ -1,6 +1,7 @@
 import { MessageType, Priority } from '../codes.js';
 import { mmo } from '../gen/mmo.js';
 import type { MessageDescriptor } from './descriptor.js';
+import { worldDeltaSchema } from '../state/world-delta-payload.js';
 import { bytesSchema, protobufSchema } from './schema.js';
 
 const v1 = mmo.v1;
@@ -122,7 +123,7 @@ const rows: Row[] = [
   { type: MessageType.ENTITY_UPDATE, name: 'ENTITY_UPDATE', schema: protobufSchema(v1.EntityUpdate), priority: Priority.NORMAL, reliable: false },
   { type: MessageType.ENTITY_DESPAWN, name: 'ENTITY_DESPAWN', schema: protobufSchema(v1.EntityDespawn), priority: Priority.MEDIUM, reliable: false },
   { type: MessageType.INTEREST_UPDATE, name: 'INTEREST_UPDATE', schema: protobufSchema(v1.InterestUpdate), priority: Priority.MEDIUM, reliable: false },
-  { type: MessageType.WORLD_DELTA, name: 'WORLD_DELTA', schema: protobufSchema(v1.WorldStateDelta), priority: Priority.NORMAL, reliable: false },
+  { type: MessageType.WORLD_DELTA, name: 'WORLD_DELTA', schema: worldDeltaSchema, priority: Priority.NORMAL, reliable: false },
   { type: MessageType.PRESENCE_UPDATE, name: 'PRESENCE_UPDATE', schema: protobufSchema(v1.PresenceUpdate), priority: Priority.LOW, reliable: true },
   { type: MessageType.FRIEND_STATUS, name: 'FRIEND_STATUS', schema: protobufSchema(v1.FriendStatus), priority: Priority.LOW, reliable: true },
   { type: MessageType.FRIEND_LIST, name: 'FRIEND_LIST', schema: protobufSchema(v1.FriendList), priority: Priority.LOW, reliable: true },

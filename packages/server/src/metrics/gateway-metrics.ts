@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BatchedCount } from './batched-count.js';
 import { LabelledCache } from './labelled.js';
 
 /** Options of {@link createGatewayMetrics}. */
@@ -17,10 +18,13 @@ export interface GatewayMetricsOptions {
   defaultLabels?: Record<string, string>;
 }
 
-/** Per-message-type counters of one direction, memoised (see {@link LabelledCache}). */
+/**
+ * Per-message-type counters of one direction, memoised (see {@link LabelledCache}); what they
+ * count reaches `messages` and `bandwidthBytes` at each scrape (see {@link BatchedCount}).
+ */
 export interface TrafficCounters {
-  messages: LabelledCache<{ inc(value?: number): void }>;
-  bytes: LabelledCache<{ inc(value?: number): void }>;
+  messages: LabelledCache<BatchedCount>;
+  bytes: LabelledCache<BatchedCount>;
 }
 
 /** Every metric the gateway exports. Names of the seed are kept (`mmorpg_*`). */
@@ -70,8 +74,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   if (options.defaultLabels !== undefined) registry.setDefaultLabels(options.defaultLabels);
   if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const messages = new Counter({ name: 'mmo_messages_total', help: 'Messages by direction and type', labelNames: ['direction', 'message_type'], registers });
-  const bandwidthBytes = new Counter({ name: 'mmorpg_bandwidth_bytes_total', help: 'Bytes on the wire', labelNames: ['direction', 'message_type'], registers });
+  // The traffic counters add up in plain numbers on the hot path and reach prom-client here, when
+  // a scrape (or `get()`) collects either counter.
+  const batched: Array<LabelledCache<BatchedCount>> = [];
+  const flushTraffic = (): void => {
+    for (const cache of batched) for (const count of cache.values()) count.flush();
+  };
+  const messages = new Counter({ name: 'mmo_messages_total', help: 'Messages by direction and type', labelNames: ['direction', 'message_type'], registers, collect: flushTraffic });
+  const bandwidthBytes = new Counter({ name: 'mmorpg_bandwidth_bytes_total', help: 'Bytes on the wire', labelNames: ['direction', 'message_type'], registers, collect: flushTraffic });
   const handlerDuration = new Histogram({
     name: 'mmo_handler_duration_seconds',
     help: 'Message handler run time',
@@ -79,10 +89,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers,
   });
-  const traffic = (direction: 'in' | 'out'): TrafficCounters => ({
-    messages: new LabelledCache((type) => messages.labels(direction, type)),
-    bytes: new LabelledCache((type) => bandwidthBytes.labels(direction, type)),
-  });
+  const traffic = (direction: 'in' | 'out'): TrafficCounters => {
+    const counters = {
+      messages: new LabelledCache((type) => new BatchedCount(messages.labels(direction, type))),
+      bytes: new LabelledCache((type) => new BatchedCount(bandwidthBytes.labels(direction, type))),
+    };
+    batched.push(counters.messages, counters.bytes);
+    return counters;
+  };
   return {
     registry,
     traffic: { in: traffic('in'), out: traffic('out') },

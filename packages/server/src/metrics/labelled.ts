@@ -15,4 +15,9 @@ export class LabelledCache<T> {
     }
     return child;
   }
+
+  /** Every child made so far. */
+  values(): IterableIterator<T> {
+    return this.children.values();
+  }
 }

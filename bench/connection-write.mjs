@@ -1,7 +1,8 @@
 // Write-path micro-benchmark: what one state-sync tick costs per client between "here is the
 // WORLD_DELTA payload" and "the bytes are in the kernel". A real gateway (createGateway, HS256
 // auth, limits opened wide) on 127.0.0.1 holds --clients WebSocket connections whose readers live
-// in a forked child process (this same file, role `reader`), so their CPU is not counted here.
+// in a forked child process (lib/ws-reader-clients.mjs, as for sync.mjs --sink gateway), so their
+// CPU is not counted here.
 // Each round runs one case over every connection, then waits --gap-ms (as a 20 Hz tick would):
 //   (a) connection.send(WORLD_DELTA, payload, { reliable: false, priority: NORMAL, sheddable: false })
 //       + connection.flush(): the production path (registry, envelope, frame, write queue, metrics,
@@ -28,20 +29,15 @@ import { machineCpuMs, machineInfo, otherCores, table } from './lib/report.mjs';
 const JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789';
 /** Readers connect this many at a time (a burst of 1,000 handshakes at once only measures jose). */
 const CONNECT_BATCH = 50;
-/** Token lifetime: far past any run, so the gateway's token-expiry close never fires mid-run. */
-const TOKEN_LIFETIME = '1h';
-/** One reader's bound from upgrade to CONNECTION_ESTABLISHED; a stuck one fails instead of hanging. */
-const HANDSHAKE_TIMEOUT_MS = 15_000;
 /** Rounds run before the measured ones, so V8 has optimised every case's code. */
 const WARMUP_ROUNDS = 10;
 /** How long the reader may take to report every message of the run before the check gives up. */
 const DRAIN_WAIT_MS = 5_000;
 
-if (process.argv[2] === 'reader') await runReader(JSON.parse(process.argv[3]));
-else await runServer();
+await runServer();
 
 async function runServer() {
-  const { createMessageRegistry, encodeMessage, MessageType, Priority } = await importBuilt('@mmo/protocol');
+  const { encodeMessage, MessageType, Priority } = await importBuilt('@mmo/protocol');
   const { createGateway } = await importBuilt('@mmo/server');
   const { pino } = await import('pino');
 
@@ -59,7 +55,7 @@ async function runServer() {
   const rounds = Number(flags.rounds);
   const packedBytes = Number(flags['payload-bytes']);
   const gapMs = Number(flags['gap-ms']);
-  const cases = [...flags.cases].filter((c) => 'abcdefghijklmnop'.includes(c));
+  const cases = [...new Set(flags.cases)].filter((c) => 'abcde'.includes(c));
   if (!(clients > 0) || !(rounds > 0) || !(packedBytes >= 0) || !(gapMs >= 0) || cases.length === 0) {
     console.error('usage: node connection-write.mjs [--clients N] [--rounds N] [--payload-bytes N] [--gap-ms N] [--cases abcde]');
     process.exit(2);
@@ -81,7 +77,8 @@ async function runServer() {
   gateway.server.on('upgrade', (_req, socket) => rawSockets.push(socket));
   const { port } = await gateway.listen();
 
-  const reader = fork(fileURLToPath(import.meta.url), ['reader', JSON.stringify({ url: `ws://127.0.0.1:${port}/ws`, clients })], {
+  const readerConfig = { url: `ws://127.0.0.1:${port}/ws`, clients, batch: CONNECT_BATCH, jwtSecret: JWT_SECRET, userPrefix: 'writer-bench-' };
+  const reader = fork(fileURLToPath(new URL('./lib/ws-reader-clients.mjs', import.meta.url)), [JSON.stringify(readerConfig)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: [], // no --cpu-prof in the reader
   });
@@ -147,108 +144,22 @@ async function runServer() {
     c: () => {
       for (const ws of wss) ws._socket.write(wsFrame);
     },
-    f: () => {
-      for (const ws of wss) ws.send(frame, { binary: true }, noop);
-    },
-    g: () => {
-      for (const ws of wss) ws.send(new Uint8Array(frame), { binary: true }, noop);
-    },
-    h: () => {
-      const p = payload();
-      for (const c of connections) {
-        c.send(MessageType.WORLD_DELTA, p, sendOptions);
-      }
-    },
-    i: () => {
-      const env = envelope();
-      for (const ws of wss) ws.send(encodeMessage(env), { binary: true }, noop);
-    },
-    j: () => {
-      const p = payload();
-      for (const ws of wss) ws.send(encodeMessage({
-          type: MessageType.WORLD_DELTA,
-          payload: registry.pack(MessageType.WORLD_DELTA, p),
-          sequence: 0,
-          timestamp: Date.now(),
-          priority: Priority.NORMAL,
-          requiresAck: false,
-          ack: 3,
-        }), { binary: true }, noop);
-    },
-    k: () => {
-      for (const c of connections) c.flush();
-      for (const ws of wss) ws.send(frame, { binary: true }, noop);
-    },
-    l: () => {
-      for (const ws of wss) { const u = new Uint8Array(frame.length); u.set(frame); ws.send(u, { binary: true }, noop); }
-    },
-    m: () => {
-      for (const ws of wss) { const u = Buffer.allocUnsafe(frame.length); u.set(frame); ws.send(u, { binary: true }, noop); }
-    },
-    n: () => {
-      const p = payload();
-      for (const c of connections) {
-        const f = encodeMessage({ type: MessageType.WORLD_DELTA, payload: registry.pack(MessageType.WORLD_DELTA, p), sequence: 0, timestamp: Date.now(), priority: 5, requiresAck: false, ack: 3 });
-        c.writeQueue.enqueue({ bytes: f, priority: 5, volatile: false, coalesceKey: undefined });
-        c.writeQueue.flushNow();
-      }
-    },
-    o: () => {
-      const p = payload();
-      const saved = gateway.metrics.traffic.out;
-      const noop = { inc() {} };
-      gateway.metrics.traffic.out = { messages: { get: () => noop }, bytes: { get: () => noop } };
-      for (const c of connections) {
-        c.send(MessageType.WORLD_DELTA, p, sendOptions);
-        c.flush();
-      }
-      gateway.metrics.traffic.out = saved;
-    },
-    p: () => {
-      const p = payload();
-      for (const c of connections) {
-        const f = encodeMessage({ type: MessageType.WORLD_DELTA, payload: registry.pack(MessageType.WORLD_DELTA, p), sequence: 0, timestamp: Date.now(), priority: 5, requiresAck: false, ack: 3 });
-        c.deps.socket.send(f, noop);
-      }
-    },
     d: () => {
       const env = envelope();
       for (let i = 0; i < clients; i++) sink = encodeMessage(env);
     },
     e: () => {
-      const p = payload();
-      for (let i = 0; i < clients; i++) {
-        sink = encodeMessage({
-          type: MessageType.WORLD_DELTA,
-          payload: registry.pack(MessageType.WORLD_DELTA, p),
-          sequence: 0,
-          timestamp: Date.now(),
-          priority: Priority.NORMAL,
-          requiresAck: false,
-          ack: 3,
-        });
-      }
+      for (let i = 0; i < clients; i++) sink = encodeMessage(envelope());
     },
   };
-  const noop = () => {};
-  const writes = { a: true, b: true, c: true, d: false, e: false, f: true, g: true, h: true, i: true, j: true, k: true, l: true, m: true, n: true, o: true, p: true };
+  /** Cases that write one message to every connection (the readers must receive them all). */
+  const writes = { a: true, b: true, c: true, d: false, e: false };
   const label = {
     a: '(a) Connection.send + flush',
     b: '(b) ws.send(prebuilt frame)',
     c: '(c) net.Socket.write(prebuilt ws frame)',
     d: '(d) encodeMessage alone',
     e: '(e) registry.pack + encodeMessage',
-    f: '(f) ws.send(frame, cb)',
-    g: '(g) ws.send(copy, cb)',
-    h: '(h) Connection.send, flush on setImmediate',
-    i: '(i) encodeMessage + ws.send(cb)',
-    j: '(j) pack + encodeMessage + ws.send(cb)',
-    k: '(k) conn.flush() (empty) + ws.send(cb)',
-    l: '(l) new Uint8Array copy + ws.send(cb)',
-    m: '(m) Buffer.allocUnsafe copy + ws.send(cb)',
-    n: '(n) pack+encode + writeQueue enqueue+flushNow',
-    o: '(o) (a) with no-op traffic metrics',
-    p: '(p) pack+encode + TransportSocket.send',
   };
   const samples = Object.fromEntries(cases.map((c) => [c, []]));
   // CPU time of this process by mode (getrusage): user is our code, ws and Node; system is the kernel.
@@ -333,72 +244,4 @@ async function runServer() {
   reader.send({ cmd: 'stop' });
   await gateway.close();
   process.exit();
-}
-
-/** The reading side: --clients raw `ws` clients that HANDSHAKE and then count and drop every message. */
-async function runReader(config) {
-  const { SignJWT } = await import('jose');
-  const { default: WebSocket } = await import('ws');
-  const { decodeMessage, encodeMessage, MessageType, SUBPROTOCOL } = await importBuilt('@mmo/protocol');
-  const key = new TextEncoder().encode(JWT_SECRET);
-  const sockets = [];
-  let messages = 0;
-  let closed = 0;
-
-  const connectOne = async (index) => {
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`writer-bench-${index}`)
-      .setIssuedAt()
-      .setExpirationTime(TOKEN_LIFETIME)
-      .sign(key);
-    const ws = new WebSocket(config.url, [SUBPROTOCOL], { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
-    sockets.push(ws);
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reader ${index}: no CONNECTION_ESTABLISHED within ${HANDSHAKE_TIMEOUT_MS} ms`)), HANDSHAKE_TIMEOUT_MS);
-      let established = false;
-      ws.on('message', (data) => {
-        if (established) {
-          messages++;
-          return;
-        }
-        for (const env of decodeMessage(data)) {
-          if (env.type === MessageType.CONNECTION_ESTABLISHED) {
-            established = true;
-            clearTimeout(timer);
-            resolve();
-          }
-        }
-      });
-      ws.once('open', () => ws.send(encodeMessage({ type: MessageType.HANDSHAKE })));
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`reader ${index} refused with HTTP ${res.statusCode}`)));
-      ws.on('error', (error) => reject(error));
-      ws.once('close', () => {
-        if (established) closed++;
-        reject(new Error(`reader ${index}: closed during the handshake`));
-      });
-    });
-  };
-
-  let failed = 0;
-  let firstError;
-  for (let first = 0; first < config.clients; first += CONNECT_BATCH) {
-    const batch = [];
-    for (let i = first; i < Math.min(config.clients, first + CONNECT_BATCH); i++) batch.push(connectOne(i));
-    for (const r of await Promise.allSettled(batch)) {
-      if (r.status === 'rejected') {
-        failed++;
-        firstError ??= String(r.reason?.message ?? r.reason);
-      }
-    }
-  }
-  process.send({ cmd: 'ready', failed, firstError });
-  process.on('message', (msg) => {
-    if (msg?.cmd === 'mark') process.send({ cmd: 'mark', id: msg.id, messages, closed, cpu: process.cpuUsage() });
-    else if (msg?.cmd === 'stop') {
-      for (const ws of sockets) ws.terminate();
-      process.exit(0);
-    }
-  });
-  process.on('disconnect', () => process.exit(0));
 }

@@ -1,7 +1,8 @@
-// Raw `ws` clients that only read, run as a forked child by sync.mjs --sink gateway so that their
-// CPU is not the server's. Each client signs an HS256 token (jose), connects with subprotocol
-// mmo.v1, sends HANDSHAKE and waits for CONNECTION_ESTABLISHED (the only messages it decodes);
-// from then on it counts and drops every WebSocket message. Clients connect --batch at a time.
+// Raw `ws` clients that only read, run as a forked child by sync.mjs --sink gateway and by
+// connection-write.mjs so that their CPU is not the server's. Each client signs an HS256 token
+// (jose), connects with subprotocol mmo.v1, sends HANDSHAKE and waits for CONNECTION_ESTABLISHED
+// (the only messages it decodes); from then on it counts and drops every WebSocket message.
+// Clients connect --batch at a time.
 // Argument: JSON { url, clients, batch, jwtSecret, userPrefix }. IPC:
 //   child  -> parent { cmd: 'ready', connected, failed, firstError, connectMs } once all have tried
 //   parent -> child  { cmd: 'mark', id }   child -> parent { cmd: 'mark', id, messages, bytes, closed, cpu }
@@ -12,7 +13,7 @@ import WebSocket from 'ws';
 import { importBuilt } from './load-built.mjs';
 
 if (typeof process.send !== 'function') {
-  console.error('ws-reader-clients.mjs is started by sync.mjs --sink gateway (node:child_process fork), not by hand.');
+  console.error('ws-reader-clients.mjs is started by sync.mjs --sink gateway or connection-write.mjs (node:child_process fork), not by hand.');
   process.exit(1);
 }
 

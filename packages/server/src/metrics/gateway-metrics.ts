@@ -74,14 +74,15 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   if (options.defaultLabels !== undefined) registry.setDefaultLabels(options.defaultLabels);
   if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  // The traffic counters add up in plain numbers on the hot path and reach prom-client here, when
-  // a scrape (or `get()`) collects either counter.
-  const batched: Array<LabelledCache<BatchedCount>> = [];
-  const flushTraffic = (): void => {
-    for (const cache of batched) for (const count of cache.values()) count.flush();
+  // The traffic counters add up in plain numbers on the hot path and reach prom-client when a
+  // scrape (or `get()`) collects their counter: each counter flushes its own series.
+  const messageCounts: Array<LabelledCache<BatchedCount>> = [];
+  const byteCounts: Array<LabelledCache<BatchedCount>> = [];
+  const flush = (caches: Array<LabelledCache<BatchedCount>>) => (): void => {
+    for (const cache of caches) for (const count of cache.values()) count.flush();
   };
-  const messages = new Counter({ name: 'mmo_messages_total', help: 'Messages by direction and type', labelNames: ['direction', 'message_type'], registers, collect: flushTraffic });
-  const bandwidthBytes = new Counter({ name: 'mmorpg_bandwidth_bytes_total', help: 'Bytes on the wire', labelNames: ['direction', 'message_type'], registers, collect: flushTraffic });
+  const messages = new Counter({ name: 'mmo_messages_total', help: 'Messages by direction and type', labelNames: ['direction', 'message_type'], registers, collect: flush(messageCounts) });
+  const bandwidthBytes = new Counter({ name: 'mmorpg_bandwidth_bytes_total', help: 'Bytes on the wire', labelNames: ['direction', 'message_type'], registers, collect: flush(byteCounts) });
   const handlerDuration = new Histogram({
     name: 'mmo_handler_duration_seconds',
     help: 'Message handler run time',
@@ -94,7 +95,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       messages: new LabelledCache((type) => new BatchedCount(messages.labels(direction, type))),
       bytes: new LabelledCache((type) => new BatchedCount(bandwidthBytes.labels(direction, type))),
     };
-    batched.push(counters.messages, counters.bytes);
+    messageCounts.push(counters.messages);
+    byteCounts.push(counters.bytes);
     return counters;
   };
   return {

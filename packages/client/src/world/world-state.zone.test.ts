@@ -144,6 +144,34 @@ describe('WorldState against a real Zone', () => {
     expectSameView(zone, c.player, c.world, 'alice');
   });
 
+  it("takes an entity's new health and custom state from the zone's refresh (markDirty), without re-entering it", () => {
+    const zone = new Zone({
+      id: 'start',
+      tickIntervalMs: TICK_MS,
+      logger,
+      interest: { enterRadius: 60 },
+      hooks: { serializeCustomState: (e) => (e.data.has('mood') ? new TextEncoder().encode(String(e.data.get('mood'))) : undefined) },
+    });
+    const c = joinClient(zone, 'alice', rng(5), 1);
+    const wolf = zone.spawn({ kind: 'npc', externalId: 'wolf', entityType: 'wolf', position: { x: 5, y: 0, z: 5 } });
+    const chest = zone.spawn({ kind: 'object', externalId: 'chest', entityType: 'chest', position: { x: -5, y: 0, z: 5 } });
+    zone.step(1, 1000);
+    zone.step(2, 1050);
+    expect(c.world.entity(wolf.id)?.health).toBe(0);
+    const enters = c.enters;
+    wolf.health = 80;
+    chest.data.set('mood', 'open');
+    zone.markDirty(wolf);
+    zone.markDirty(chest);
+    zone.step(3, 1100);
+    // NPC entries carry health (NPCStateUpdate has no max_health or custom_state field).
+    expect(c.world.entity(wolf.id)?.health).toBe(80);
+    expect(new TextDecoder().decode(c.world.entity(chest.id)?.customState)).toBe('open');
+    expect(c.enters).toBe(enters);
+    expect(c.desyncs).toEqual([]);
+    expectSameView(zone, c.player, c.world, 'alice');
+  });
+
   it('a corrupted delta raises desync without throwing, drops the view, and a resume snapshot restores it exactly', () => {
     const random = rng(9);
     const zone = makeZone(80);

@@ -49,8 +49,14 @@ export interface GameplayHooks {
   interestRadius?(entity: ZoneEntity): number;
   /** Spawn position of a player joining the zone. */
   spawnPosition?(userId: string): Vector3Like;
-  /** Game bytes put in the entity's snapshot (`custom_state`). */
+  /** Game bytes put in the entity's snapshot (`custom_state`; players and objects: NPC entries have no such field). */
   serializeCustomState?(entity: ZoneEntity): Uint8Array | undefined;
+  /**
+   * Rebuilds the entity's game data (`entity.data`, `health`) from bytes `serializeCustomState`
+   * made: called when an entity is spawned with `customState` (a saved entity restored, or one
+   * handed over from another zone).
+   */
+  deserializeCustomState?(entity: ZoneEntity, bytes: Uint8Array): void;
   /** A player entity joined (its session connected for the first time). */
   onPlayerJoined?(entity: ZoneEntity): void;
   /** A player entity left (its session ended). */

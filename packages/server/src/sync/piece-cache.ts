@@ -39,6 +39,8 @@ export class PieceCache {
   readonly arena = new BitWriter({ initialCapacityBytes: 64 * 1024, maxBytes: PIECE_ARENA_MAX_BYTES });
   private readonly overflow = new Map<number, Map<number, PieceRef>>();
   private tick = -1;
+  /** Records written since the tick started (each shared by every viewer with that baseline). */
+  encodedThisTick = 0;
 
   constructor(capacity = 1024) {
     this.keyA = new Int32Array(capacity).fill(NO_KEY);
@@ -74,6 +76,7 @@ export class PieceCache {
   /** Starts tick `tick`: forgets every record of the previous one. */
   startTick(tick: number): void {
     this.tick = tick;
+    this.encodedThisTick = 0;
     this.keyA.fill(NO_KEY);
     this.keyB.fill(NO_KEY);
     if (this.overflow.size > 0) this.overflow.clear();
@@ -109,6 +112,7 @@ export class PieceCache {
     const start = arena.byteLength;
     const elapsedMs = baseOffset < 0 ? 0 : (this.tick - baseTick) * tickIntervalMs;
     const written = codec.writeUpdateAt(arena, states.current, index * ENTITY_STATE_FIELDS, baseOffset < 0 ? undefined : states.states, baseOffset, elapsedMs);
+    if (written) this.encodedThisTick++;
     const piece: PieceRef = written ? (start << PIECE_OFFSET_SHIFT) | (arena.bitLength - start * 8) : 0;
     if (this.keyA[index] === NO_KEY) {
       this.keyA[index] = baseTick;

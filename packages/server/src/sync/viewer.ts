@@ -33,6 +33,10 @@ export interface TickContext {
   readonly pieces: PieceCache;
   /** The zone's entities by dense index (a stale index of a removed entity holds another or none). */
   readonly entityAt: readonly (ZoneEntity | undefined)[];
+  /** Per entity index: the last tick its game data was refreshed (`Zone.markDirty`; -1: never). */
+  readonly refreshTicks: Int32Array;
+  /** The largest of `refreshTicks` (-1: none): a viewer built since then has nothing to refresh. */
+  readonly lastRefreshTick: number;
   /** Every entity's quantized states, by dense index. */
   readonly states: EntityStateStore;
   /** Scratch writer for a viewer's packed delta (reset per use). */
@@ -103,6 +107,10 @@ export class Viewer {
   private readonly exitedScratch: ZoneEntity[] = [];
   /** Entities removed from the zone since the last tick, to announce as exits. */
   private readonly pendingExits: ZoneEntity[] = [];
+  /** Entities in view whose game data was refreshed since this viewer's last built tick (refilled each tick). */
+  private readonly refreshedScratch: ZoneEntity[] = [];
+  /** The last tick whose output was built for this client (-1: none yet). */
+  private lastBuiltTick = -1;
   private joined = false;
   /** Ticks skipped because the client's backlog was over the limit. */
   skippedTicks = 0;
@@ -159,12 +167,36 @@ export class Viewer {
         exited: exited.map((e) => e.id),
       });
     }
-    if (entered.length > 0) {
+    const refreshed = this.refreshedScratch;
+    refreshed.length = 0;
+    if (ctx.lastRefreshTick > this.lastBuiltTick) this.collectRefreshed(ctx, refreshed);
+    if (entered.length > 0 || refreshed.length > 0) {
+      // Entering entities and, after them, refreshes of entities the client holds already (their
+      // identity stays, their game data is replaced): one snapshot.
       const lists: SnapshotLists = { players: [], npcs: [], objects: [] };
       for (const e of entered) ctx.addToSnapshot(lists, e);
+      for (const e of refreshed) ctx.addToSnapshot(lists, e);
       this.sink.sendState(MessageType.WORLD_STATE, { tick: ctx.tick, timestamp: ctx.nowMs, zoneId: ctx.zoneId, ...lists, lastProcessedInput });
     }
+    this.lastBuiltTick = ctx.tick;
     return this.sendDelta(ctx, lastProcessedInput);
+  }
+
+  /**
+   * Fills `out` with the entities in view whose game data was refreshed after this client's last
+   * built tick, except those entering now (their snapshot entry is in the tick already): new
+   * slots are the ones with no baseline yet.
+   */
+  private collectRefreshed(ctx: TickContext, out: ZoneEntity[]): void {
+    const { refreshTicks, entityAt } = ctx;
+    const since = this.lastBuiltTick;
+    const count = this.visible.length;
+    for (let slot = 0; slot < count; slot++) {
+      const index = this.visibleIndex[slot]!;
+      if (refreshTicks[index]! <= since || this.baseTicks[slot] === -1) continue;
+      const e = this.visible[slot]!;
+      if (entityAt[index] === e) out.push(e);
+    }
   }
 
   private sendDelta(ctx: TickContext, lastProcessedInput: number): ViewerTickResult {

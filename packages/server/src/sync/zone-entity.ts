@@ -16,6 +16,8 @@ export class ZoneEntity {
   stateTick = -1;
   /** Set when `motion` changed since the last quantization. */
   dirty = true;
+  /** Set when `Zone.markDirty` asked for its game data to be sent again (cleared at the next tick). */
+  refreshDue = false;
   /** Game data: health and anything else the snapshot hooks read. */
   health = 0;
   maxHealth = 0;

@@ -55,6 +55,11 @@ export interface SpawnOptions {
   position: Vector3Like;
   /** @default identity */
   rotation?: QuaternionLike;
+  /**
+   * Game bytes to rebuild the entity's own data from (a saved entity, or one handed over from
+   * another zone): given to the `deserializeCustomState` hook right after the entity is created.
+   */
+  customState?: Uint8Array;
 }
 
 /** Moving an entity on the server's authority. */
@@ -82,6 +87,11 @@ export interface ZoneTickStats {
   recordsSent: number;
   /** Records held back by byte budgets. */
   recordsDeferred: number;
+  /**
+   * Records encoded this tick: each entity's change against one baseline is encoded once and
+   * shared by every client holding that baseline, so this is far below `recordsSent` in a crowd.
+   */
+  recordsEncoded: number;
   /** Bytes of packed deltas, over all viewers. */
   packedBytes: number;
 }
@@ -130,6 +140,12 @@ export class Zone {
   private readonly bySession = new Map<string, PlayerSlot>();
   /** Entities changed since the last quantization, each once (their `dirty` flag is set). */
   private dirty: ZoneEntity[] = [];
+  /** Entities whose game data is to be sent again at the next tick, each once (`refreshDue` set). */
+  private refreshDue: ZoneEntity[] = [];
+  /** Per entity index: the last tick its game data was refreshed (-1: never). */
+  private refreshTicks = new Int32Array(1024).fill(-1);
+  /** The last tick any entity's game data was refreshed (-1: never). */
+  private lastRefreshTick = -1;
   /** The tick's encoded records, shared by the viewers; emptied every tick. */
   private readonly pieces = new PieceCache();
   /** Every entity's quantized states (current and history ring), by dense index. */
@@ -210,7 +226,10 @@ export class Zone {
 
   /** Spawns an NPC or object. Throws `INVALID_ARGUMENT` for a duplicate external id. */
   spawn(options: SpawnOptions): ZoneEntity {
-    return this.addEntity(options.kind, options.externalId, options.entityType, options.position, options.rotation ?? IDENTITY);
+    const entity = this.addEntity(options.kind, options.externalId, options.entityType, options.position, options.rotation ?? IDENTITY);
+    const bytes = options.customState;
+    if (bytes !== undefined) this.callHook('deserializeCustomState', entity, () => this.hooks.deserializeCustomState?.(entity, bytes));
+    return entity;
   }
 
   /** A player joins (first connection of its session): creates its entity at the spawn hook's position. */
@@ -310,11 +329,27 @@ export class Zone {
     if (move.rotation !== undefined) copyRotation(m.rotation, move.rotation);
     if (move.velocity !== undefined) copyVector(m.velocity, move.velocity);
     if (move.flags !== undefined) m.flags = move.flags & 0xff;
-    this.markDirty(entity);
+    this.markMoved(entity);
   }
 
-  /** Marks an entity's state as changed (after editing `health` or custom data the snapshot reads). */
+  /**
+   * The entity's game data changed (`health`, `maxHealth`, what `serializeCustomState` reads): at
+   * the next tick every client that sees it gets its full snapshot entry again (in that tick's
+   * WORLD_STATE; a client skipped for backlog gets it at its next built tick). Motion goes through
+   * {@link moveEntity} and needs no call. Throws `INVALID_ARGUMENT` for an entity not in this zone.
+   */
   markDirty(entity: ZoneEntity): void {
+    if (entity.gridSlot < 0 || this.entityAt[entity.index] !== entity) {
+      throw new MmoError('INVALID_ARGUMENT', `Zone.markDirty: entity ${entity.id} is not in zone ${this.id}`);
+    }
+    this.markMoved(entity);
+    if (entity.refreshDue) return;
+    entity.refreshDue = true;
+    this.refreshDue.push(entity);
+  }
+
+  /** Its motion changed: quantized at the next tick (records go to the clients that see it). */
+  private markMoved(entity: ZoneEntity): void {
     if (entity.dirty) return;
     entity.dirty = true;
     this.dirty.push(entity);
@@ -364,6 +399,7 @@ export class Zone {
       viewersSkipped: 0,
       recordsSent: 0,
       recordsDeferred: 0,
+      recordsEncoded: 0,
       packedBytes: 0,
     };
     for (const slot of this.players.values()) {
@@ -396,6 +432,17 @@ export class Zone {
       }
     }
 
+    const refreshed = this.refreshDue;
+    if (refreshed.length > 0) {
+      this.refreshDue = [];
+      for (const e of refreshed) {
+        e.refreshDue = false;
+        if (this.entityAt[e.index] !== e) continue;
+        this.refreshTicks[e.index] = tick;
+        this.lastRefreshTick = tick;
+      }
+    }
+
     this.pieces.startTick(tick);
     const ctx: TickContext = {
       tick,
@@ -406,6 +453,8 @@ export class Zone {
       grid: this.grid,
       pieces: this.pieces,
       entityAt: this.entityAt,
+      refreshTicks: this.refreshTicks,
+      lastRefreshTick: this.lastRefreshTick,
       states: this.states,
       packWriter: this.packWriter,
       maxBytesPerTick: this.options.maxBytesPerTick,
@@ -430,10 +479,16 @@ export class Zone {
     // Every client's output goes to its socket only now, in one burst: writes interleaved with
     // building the next viewer's deltas cost about twice as much (cold caches on both sides of the
     // system call; measured with bench:sync --sink socket, 1,000 clients).
+    stats.recordsEncoded = this.pieces.encodedThisTick;
     const built = this.builtViewers;
     for (let i = 0; i < built.length; i++) built[i]!.sink.flush?.();
     built.length = 0;
     this.stateProviders.flush(this.sendToPlayer);
+    const metrics = this.metrics;
+    if (metrics !== undefined) {
+      if (stats.recordsDeferred > 0) metrics.recordsDeferred.inc(stats.recordsDeferred);
+      if (stats.viewersSkipped > 0) metrics.viewersSkipped.inc(stats.viewersSkipped);
+    }
     return stats;
   }
 
@@ -463,7 +518,7 @@ export class Zone {
         this.onRejected(slot, verdict.reason, input.inputTick, nowMs);
       }
       this.grid.moveSlot(entity.gridSlot, m.position.x, m.position.y, m.position.z);
-      this.markDirty(entity);
+      this.markMoved(entity);
     }
   }
 
@@ -552,6 +607,12 @@ export class Zone {
     const entity = new ZoneEntity(this.nextEntityId++, kind, externalId, entityType, clamped, rotation, history, index);
     this.entityAt[index] = entity;
     this.pieces.ensureCapacity(this.entityAt.length);
+    if (index >= this.refreshTicks.length) {
+      const grown = new Int32Array(Math.max(index + 1, this.refreshTicks.length * 2)).fill(-1);
+      grown.set(this.refreshTicks);
+      this.refreshTicks = grown;
+    }
+    this.refreshTicks[index] = -1;
     this.entitiesById.set(entity.id, entity);
     this.externalIds.set(externalId, entity);
     this.grid.insert(entity, clamped.x, clamped.y, clamped.z);

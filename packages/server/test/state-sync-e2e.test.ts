@@ -139,11 +139,21 @@ describe('state sync end to end (real gateway, real sockets)', () => {
     expect(cat.mirror.received.some((m) => m.type === MessageType.INTEREST_UPDATE && (m.payload as { entered: number[] }).entered.includes(ann.selfId))).toBe(true);
     for (const t of timers.splice(0)) clearInterval(t);
 
+    // bob walks honestly along -z: ann sees him move too.
+    let bobTick = 0;
+    let bobZ = 0;
+    timers.push(setInterval(() => {
+      bobZ -= 0.25;
+      bob.move(5, bobZ, ++bobTick);
+    }, 50));
+    await ann.until(() => (positionOf(ann, bob.selfId)?.z ?? 0) < -2, 'bob to move in ann’s view');
+    for (const t of timers.splice(0)) clearInterval(t);
+
     // bob speed-hacks at 3x the allowed speed: the server corrects him and others see the server's position.
     let bobX = 5;
     for (let i = 1; i <= 30; i++) {
       bobX += 1.5;
-      bob.move(bobX, 0, i, 30);
+      bob.move(bobX, bobZ, bobTick + i, 30);
       await new Promise((resolve) => setImmediate(resolve));
     }
     await bob.until(() => bob.mirror.volatile.some((m) => m.type === MessageType.PLAYER_STATE), 'a correction for bob');
@@ -161,8 +171,15 @@ describe('state sync end to end (real gateway, real sockets)', () => {
     running.push({ gateway, sync });
     const ann = await join(url, 'ann');
     await ann.until(() => ann.mirror.visible.length === 1 && ann.mirror.tick > 0, 'first ticks');
-    ann.client.send({ type: MessageType.TIME_SYNC, payload: registry.pack(MessageType.TIME_SYNC, { clientTime: Date.now() }) });
+    const askedAt = Date.now();
+    ann.client.send({ type: MessageType.TIME_SYNC, payload: registry.pack(MessageType.TIME_SYNC, { clientTime: askedAt - 1234 }) });
     const answer = registry.unpack(MessageType.TIME_SYNC, (await ann.client.next(MessageType.TIME_SYNC)).payload);
+    const answeredAt = Date.now();
+    expect(Number(answer.clientTime)).toBe(askedAt - 1234);
+    // Same machine, same clock: the server's times lie between the request and the answer.
+    expect(Number(answer.serverReceiveTime)).toBeGreaterThanOrEqual(askedAt);
+    expect(Number(answer.serverSendTime)).toBeGreaterThanOrEqual(Number(answer.serverReceiveTime));
+    expect(Number(answer.serverSendTime)).toBeLessThanOrEqual(answeredAt);
     expect(answer.tickRate).toBe(20);
     expect(answer.serverTick).toBeGreaterThan(0);
     expect(Math.abs(answer.serverTick - sync.tickLoop.currentTick)).toBeLessThan(5);

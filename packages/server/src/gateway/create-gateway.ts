@@ -184,8 +184,11 @@ export interface Gateway {
   drain(): Promise<void>;
   /** Same as drain. */
   close(): Promise<void>;
-  /** Sets what TIME_SYNC answers carry as the server tick and tick rate (state sync calls it). */
-  setTickInfo(source: () => { tick: number; tickRate: number }): void;
+  /**
+   * Sets what TIME_SYNC answers carry as the server tick and tick rate (state sync calls it);
+   * `source` gets the asking connection, so each client can be answered with its own zone's tick.
+   */
+  setTickInfo(source: (connection: MmoConnectionInfo) => { tick: number; tickRate: number }): void;
   /**
    * Adds a condition of `/readyz` and `isReady()` (e.g. "Redis reachable"): the gateway is ready
    * only while every check returns true. Returns a function that removes the check.
@@ -269,7 +272,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Connections that completed their handshake and are not closed yet (players online). */
   let establishedCount = 0;
   /** TIME_SYNC's tick source: 0/0 until state sync sets it. */
-  let tickInfo = (): { tick: number; tickRate: number } => ({ tick: 0, tickRate: 0 });
+  let tickInfo = (_connection: MmoConnectionInfo): { tick: number; tickRate: number } => ({ tick: 0, tickRate: 0 });
   const readinessChecks = new Set<() => boolean>();
   const isReady = () => {
     if (!listening || draining) return false;
@@ -289,7 +292,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     featureFlags: options.featureFlags ?? ['batching', 'resume'],
     heartbeatIntervalMs: connectionOptions.heartbeatIntervalMs,
     handlerTimeoutMs: connectionOptions.handlerTimeoutMs,
-    tickInfo: () => tickInfo(),
+    tickInfo: (connection) => tickInfo(connection.info()),
   });
 
   const wss = new WebSocketServer({

@@ -496,9 +496,9 @@ export function createClusterZones(options: ClusterZonesOptions): ClusterZones {
   gateway.events.on('connection', onConnection);
   gateway.events.on('disconnect', onDisconnect);
   gateway.events.on('sessionEnded', onEnded);
-  gateway.setTickInfo(() => {
-    // The tick of the first zone we know: our own loop, or the owner's last announcement advanced by the clock.
-    const zoneId = firstZone;
+  gateway.setTickInfo((info) => {
+    // The tick of the asking player's zone: our own loop, or the owner's last announcement advanced by the clock.
+    const zoneId = local.get(info.sessionId)?.zoneId ?? zoneOf(info);
     const host = hosts.get(zoneId);
     if (host?.tickLoop !== undefined) return { tick: host.tickLoop.currentTick, tickRate };
     const o = owners.get(zoneId);

@@ -1,4 +1,4 @@
-import { createEntityStateCodec, decodeMessage, MessageType, type MmoEnvelope } from '@mmo/protocol';
+import { createEntityStateCodec, decodeMessage, ErrorCode, MessageType, type MmoEnvelope } from '@mmo/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStateSync, type Gateway, type StateSync } from '../src/index.js';
 import { connect, registry, signToken, startGateway, type TestClient } from './helpers.js';
@@ -162,6 +162,43 @@ describe('state sync end to end (real gateway, real sockets)', () => {
     expect(sync.zone.entity(bob.selfId)!.motion.position.x).toBeLessThan(bobX - 10);
     const metrics = await gateway.metrics.registry.getSingleMetricAsString('mmo_movement_rejections_total');
     expect(metrics).toMatch(/reason="(speed|teleport)"/);
+    for (const p of [ann, bob, cat]) p.client.close();
+  });
+
+  it('sends an action at once to those who see the actor, in the actor\'s name; validateAction refuses one with ACTION_REJECTED', async () => {
+    const { gateway, url } = await startGateway();
+    const spawns: Record<string, { x: number; y: number; z: number }> = { ann: { x: 0, y: 0, z: 0 }, bob: { x: 5, y: 0, z: 0 }, cat: { x: 60, y: 0, z: 0 } };
+    const sync = createStateSync(gateway, {
+      tickRate: 20,
+      zone: { interest: { enterRadius: 20 } },
+      hooks: {
+        spawnPosition: (userId) => spawns[userId]!,
+        validateAction: (_actor, action) => (action.actionType === 'cheat' ? 'cheating is not allowed' : true),
+      },
+    });
+    running.push({ gateway, sync });
+    const ann = await join(url, 'ann');
+    const bob = await join(url, 'bob');
+    const cat = await join(url, 'cat');
+    await bob.until(() => ann.selfId > 0 && bob.mirror.visible.includes(ann.selfId), 'bob to see ann');
+    const actionsOf = (p: Player) => p.mirror.volatile.filter((m) => m.type === MessageType.PLAYER_ACTION).map((m) => m.payload as { playerId: string; actionType: string });
+
+    // ann claims to be mallory: the server names the actor.
+    ann.client.send({ type: MessageType.PLAYER_ACTION, sequence: 1, payload: registry.pack(MessageType.PLAYER_ACTION, { playerId: 'mallory', actionType: 'wave' }) });
+    await bob.until(() => actionsOf(bob).length > 0, 'bob to get ann’s action');
+    expect(actionsOf(bob)).toEqual([expect.objectContaining({ playerId: 'ann', actionType: 'wave' })]);
+
+    ann.client.send({ type: MessageType.PLAYER_ACTION, sequence: 2, payload: registry.pack(MessageType.PLAYER_ACTION, { actionType: 'cheat' }) });
+    const error = registry.unpack(MessageType.ERROR, (await ann.client.next(MessageType.ERROR)).payload);
+    expect(error.code).toBe(ErrorCode.ACTION_REJECTED);
+    expect(error.message).toBe('cheating is not allowed');
+    expect(error.requestId).toBe('2');
+    // A later action still goes through (the stream is intact) and the refused one never went out.
+    ann.client.send({ type: MessageType.PLAYER_ACTION, sequence: 3, payload: registry.pack(MessageType.PLAYER_ACTION, { actionType: 'bow' }) });
+    await bob.until(() => actionsOf(bob).length > 1, 'bob to get ann’s second action');
+    expect(actionsOf(bob).map((a) => a.actionType)).toEqual(['wave', 'bow']);
+    expect(actionsOf(cat)).toEqual([]);
+    expect(actionsOf(ann)).toEqual([]);
     for (const p of [ann, bob, cat]) p.client.close();
   });
 

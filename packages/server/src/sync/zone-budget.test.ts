@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../test/seeded-random.js';
 import { WorldMirror } from '../../test/world-mirror.js';
 import { createSyncMetrics } from './sync-metrics.js';
 import { Zone, type ZoneInit } from './zone.js';
@@ -10,14 +11,6 @@ import type { ZoneEntity } from './zone-entity.js';
 
 const TICK_MS = 50;
 const logger = pino({ level: 'silent' });
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function makeZone(extra: Partial<ZoneInit> = {}) {
   return new Zone({ id: 'z', tickIntervalMs: TICK_MS, logger, interest: { enterRadius: 100 }, ...extra });
@@ -72,50 +65,38 @@ describe('Zone byte budget', () => {
     expect(deferred).toBeGreaterThan(100 * 50);
   });
 
-  it('sends near entities more often than far ones, and still reaches the far ones', () => {
-    const random = rng(9);
+  /** Two groups jittering in one client's view under a 50-byte budget for 400 ticks: records each got. */
+  function race(seed: number, place: (zone: Zone, random: () => number) => [ZoneEntity[], ZoneEntity[]]) {
+    const random = rng(seed);
     const zone = makeZone({ maxBytesPerTick: 50 });
-    const near = jitterers(zone, 'n', 30, 8, random);
-    const far = jitterers(zone, 'f', 30, 90, random);
+    const [first, second] = place(zone, random);
     const player = zone.joinPlayer('u', 's');
     const mirror = new WorldMirror(zone.codec, TICK_MS);
     zone.attachViewer(player, mirror);
-    const nearCount = recordCounter(mirror, near);
-    const farCount = recordCounter(mirror, far);
+    const counts = [recordCounter(mirror, first), recordCounter(mirror, second)] as const;
     for (let tick = 1; tick <= 400; tick++) {
-      jitter(near);
-      jitter(far);
+      jitter(first);
+      jitter(second);
       zone.step(tick, tick * TICK_MS);
-      if (tick > 1) {
-        nearCount.afterStep(tick);
-        farCount.afterStep(tick);
-      }
+      if (tick > 1) for (const c of counts) c.afterStep(tick);
     }
+    return counts;
+  }
+
+  it('sends near entities more often than far ones, and still reaches the far ones', () => {
+    const [nearCount, farCount] = race(9, (zone, random) => [jitterers(zone, 'n', 30, 8, random), jitterers(zone, 'f', 30, 90, random)]);
     // Weights: ~0.97 at 8 units, the floor of 0.25 at 90 units.
     expect(nearCount.mean()).toBeGreaterThan(2.5 * farCount.mean());
     expect(farCount.min()).toBeGreaterThan(10);
   });
 
   it('sends entities of higher priority more often at the same distance', () => {
-    const random = rng(13);
-    const zone = makeZone({ maxBytesPerTick: 50 });
-    const important = jitterers(zone, 'i', 30, 40, random);
-    const plain = jitterers(zone, 'p', 30, 41, random);
-    for (const e of important) e.priority = 4;
-    const player = zone.joinPlayer('u', 's');
-    const mirror = new WorldMirror(zone.codec, TICK_MS);
-    zone.attachViewer(player, mirror);
-    const importantCount = recordCounter(mirror, important);
-    const plainCount = recordCounter(mirror, plain);
-    for (let tick = 1; tick <= 400; tick++) {
-      jitter(important);
-      jitter(plain);
-      zone.step(tick, tick * TICK_MS);
-      if (tick > 1) {
-        importantCount.afterStep(tick);
-        plainCount.afterStep(tick);
-      }
-    }
+    const [importantCount, plainCount] = race(13, (zone, random) => {
+      const important = jitterers(zone, 'i', 30, 40, random);
+      const plain = jitterers(zone, 'p', 30, 41, random);
+      for (const e of important) e.priority = 4;
+      return [important, plain];
+    });
     expect(importantCount.mean()).toBeGreaterThan(2.5 * plainCount.mean());
     expect(plainCount.min()).toBeGreaterThan(10);
   });

@@ -1,6 +1,7 @@
 import { MessageType, type QuantizedEntityState } from '@mmo/protocol';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
+import { rng } from '../../test/seeded-random.js';
 import { WorldMirror } from '../../test/world-mirror.js';
 import type { GameplayHooks } from './gameplay-hooks.js';
 import { Zone, type ZoneInit } from './zone.js';
@@ -8,14 +9,6 @@ import type { ZoneEntity } from './zone-entity.js';
 
 const TICK_MS = 50;
 const logger = pino({ level: 'silent' });
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function makeZone(extra: Partial<ZoneInit> = {}) {
   return new Zone({ id: 'z', tickIntervalMs: TICK_MS, logger, ...extra });

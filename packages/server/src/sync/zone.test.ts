@@ -1,9 +1,11 @@
 import { MessageType, type QuantizedEntityState } from '@mmo/protocol';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { rng } from '../../test/seeded-random.js';
 import { WorldMirror } from '../../test/world-mirror.js';
 import type { GameplayHooks } from './gameplay-hooks.js';
+import { createSyncMetrics } from './sync-metrics.js';
 import { Zone, type ZoneInit } from './zone.js';
 import type { ZoneEntity } from './zone-entity.js';
 
@@ -360,6 +362,33 @@ describe('Zone state sync', () => {
         for (const id of mirror.visible) expect(sameState(mirror.entities.get(id)!.current, zone.entity(id)!.state)).toBe(true);
       }
     }
+  });
+
+  it('keeps only the newest maxQueuedInputs inputs of a client that floods between ticks, and counts the dropped ones', async () => {
+    const registry = new Registry();
+    const metrics = createSyncMetrics(registry);
+    const seen: number[] = [];
+    const zone = makeZone({ maxQueuedInputs: 4, metrics, hooks: { preProcessInput: (_e, input) => (seen.push(input.inputTick), input) } });
+    const player = zone.joinPlayer('u', 's');
+    const mirror = new WorldMirror(zone.codec, TICK_MS);
+    zone.attachViewer(player, mirror);
+    zone.step(1, 50);
+    // Ten inputs within one tick period, each a legal 0.01-unit step.
+    for (let inputTick = 1; inputTick <= 10; inputTick++) {
+      const t = 50 + inputTick;
+      expect(zone.queueInput(player, { inputTick, position: { x: inputTick * 0.01, y: 0, z: 0 }, rotation: undefined, velocity: undefined, clientTimeMs: t, flags: 0, receivedAtMs: t })).toBe(true);
+    }
+    const stats = zone.step(2, 100);
+    expect(seen).toEqual([7, 8, 9, 10]);
+    expect(stats.inputsApplied).toBe(4);
+    expect(mirror.lastProcessedInput).toBe(10);
+    expect(player.motion.position.x).toBeCloseTo(0.1, 9);
+    expect((await metrics.inputsDropped.get()).values[0]!.value).toBe(6);
+    // The queue is bounded per tick, not for ever: the next tick takes four more without a drop.
+    for (let inputTick = 11; inputTick <= 14; inputTick++) zone.queueInput(player, { inputTick, position: { x: inputTick * 0.01, y: 0, z: 0 }, rotation: undefined, velocity: undefined, clientTimeMs: 100 + inputTick, flags: 0, receivedAtMs: 100 + inputTick });
+    zone.step(3, 150);
+    expect(seen.slice(4)).toEqual([11, 12, 13, 14]);
+    expect((await metrics.inputsDropped.get()).values[0]!.value).toBe(6);
   });
 
   it('refuses bad options with a typed error', () => {

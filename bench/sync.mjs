@@ -10,7 +10,7 @@
 // client is a real `ws` connection from a child process (lib/ws-reader-clients.mjs), so each tick's
 // output takes the production path: Connection.send, the WriteQueue, ws.send.
 // Usage: node sync.mjs [--clients 1000] [--entities 5000] [--visible 50] [--ticks 200] [--warmup-ticks 40]
-//                      [--sink socket|gateway|encode|none]
+//                      [--sink socket|gateway|encode|none] [--readers-timeout-ms 120000]
 // Needs the built @mmo/protocol and @mmo/server (`pnpm build`).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -36,6 +36,7 @@ const { values: flags } = parseArgs({
     sink: { type: 'string', default: 'socket' },
     'turn-start': { type: 'string', default: '0.02' },
     'turn-stop': { type: 'string', default: '0.1' },
+    'readers-timeout-ms': { type: 'string', default: '120000' },
   },
 });
 const clients = int('clients', 1, 20_000);
@@ -62,12 +63,20 @@ const JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789';
  */
 const BENCH_CONNECTS_PER_MINUTE = 1_000_000;
 const BENCH_RATE_LIMIT = Object.freeze({ burst: 1e9, perSecond: 1e9 });
+/**
+ * --sink gateway: the readers send nothing after the handshake, and a run under valgrind
+ * (instructions.mjs) lasts far longer than the 30 s default after which an idle client is closed.
+ */
+const BENCH_IDLE_TIMEOUT_MS = 3_600_000;
 /** --sink gateway: connections beyond --clients the gateway accepts (none are expected). */
 const CONNECTION_HEADROOM = 100;
 /** --sink gateway: readers connecting at once, so the gateway and a 2-core machine keep up. */
 const CONNECT_BATCH = 50;
-/** --sink gateway: bound on the readers' start and on each IPC answer, so a stuck run fails. */
-const READERS_TIMEOUT_MS = 120_000;
+/**
+ * --sink gateway: bound on the readers' start and on each IPC answer, so a stuck run fails
+ * (--readers-timeout-ms; instructions.mjs raises it, valgrind runs the gateway ~50x slower).
+ */
+const READERS_TIMEOUT_MS = int('readers-timeout-ms', 1000, 3_600_000);
 /** --sink gateway: quiet time after which the readers have received everything sent. */
 const SETTLE_MS = 100;
 /** Interest radius: the zone default. */
@@ -450,7 +459,7 @@ async function startGateway() {
     logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }),
     maxConnections: clients + CONNECTION_HEADROOM,
     connectRateLimit: { perIpPerMinute: BENCH_CONNECTS_PER_MINUTE, perUserPerMinute: BENCH_CONNECTS_PER_MINUTE },
-    connection: { rateLimits: { defaultLimit: BENCH_RATE_LIMIT } },
+    connection: { rateLimits: { defaultLimit: BENCH_RATE_LIMIT }, idleTimeoutMs: BENCH_IDLE_TIMEOUT_MS },
   });
   const sync = createStateSync(gateway, { autoStart: false, tickRate, zoneId: 'bench' });
   const { port: gatewayPort } = await gateway.listen();

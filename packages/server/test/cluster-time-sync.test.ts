@@ -16,6 +16,7 @@ import {
   type ClusterZones,
   type Gateway,
 } from '../src/index.js';
+import { until } from '../src/cluster/test-helpers.js';
 import { connect, registry, signToken, startGateway, type TestClient } from './helpers.js';
 
 const TICK_RATE = 20;
@@ -23,14 +24,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 interface Node {
   gateway: Gateway;
@@ -76,11 +69,11 @@ describe('TIME_SYNC in cluster mode', () => {
     const shared = { clock, hub: new InProcessClusterHub(), leases: new MemoryZoneLeases(clock), nodes: new MemoryNodeRegistry(clock) };
     // Node A may simulate z1 only, node B z2 only; both know both zones.
     const a = await startNode('gw-a', ['z1'], shared);
-    await until(() => a.zones.hosted().includes('z1'), 'node A to host z1');
+    await until(() => a.zones.hosted().includes('z1'), 5_000, 'node A to host z1');
     clock.advance(1000); // z1 runs 20 ticks before z2 starts
     const b = await startNode('gw-b', ['z2'], shared);
-    await until(() => b.zones.hosted().includes('z2'), 'node B to host z2');
-    await until(() => a.zones.ownerOf('z2') === 'gw-b', 'node A to hear of z2’s owner');
+    await until(() => b.zones.hosted().includes('z2'), 5_000, 'node B to host z2');
+    await until(() => a.zones.ownerOf('z2') === 'gw-b', 5_000, 'node A to hear of z2’s owner');
     clock.advance(250);
 
     // Both players are on node A: one in A's own zone, one in B's.

@@ -88,3 +88,42 @@ describe('MessageRegistry', () => {
     expect(() => b.pack(d, {})).toThrowError(expect.objectContaining({ code: 'FOREIGN_DESCRIPTOR' }));
   });
 });
+
+describe('protobufSchema', () => {
+  // WORLD_STATE exercises nested messages (forked, length-delimited), repeated fields and bytes.
+  const snapshot = (n: number, tag: number): mmo.v1.IWorldStateSnapshot => ({
+    tick: tag,
+    timestamp: 1_700_000_000_000 + tag,
+    zoneId: `zone-${tag}`,
+    players: Array.from({ length: n }, (_, i) => ({
+      playerId: `p${tag}-${i}`,
+      position: { x: i + 0.5, y: -i, z: tag },
+      health: i,
+      customState: new Uint8Array([tag & 0xff, i & 0xff, 7]),
+    })),
+  });
+  const fresh = (value: mmo.v1.IWorldStateSnapshot) => mmo.v1.WorldStateSnapshot.encode(value).finish();
+
+  it('reuses its writer yet gives each encode its own exact bytes, the same as a fresh protobufjs writer', () => {
+    const schema = protobufSchema(mmo.v1.WorldStateSnapshot);
+    // Small, large (the writer grows past what is kept, then a fresh one is used), small again.
+    const values = [snapshot(1, 1), snapshot(3, 2), snapshot(600, 3), snapshot(0, 4), snapshot(2, 5)];
+    const outputs = values.map((v) => schema.encode(v));
+    values.forEach((v, i) => expect([...outputs[i]!]).toEqual([...fresh(v)]));
+    // Earlier results are copies: later encodes did not overwrite them.
+    expect(outputs[0]!.buffer === outputs[1]!.buffer && outputs[0]!.byteOffset === outputs[1]!.byteOffset).toBe(false);
+    expect(mmo.v1.WorldStateSnapshot.decode(outputs[0]!).zoneId).toBe('zone-1');
+    expect(outputs[2]!.length).toBeGreaterThan(16 * 1024);
+  });
+
+  it('is unharmed by an encode that throws halfway', () => {
+    const schema = protobufSchema(mmo.v1.WorldStateSnapshot);
+    const before = schema.encode(snapshot(2, 1));
+    // protobufjs throws inside the second nested player (a BigInt health), after writing the first.
+    const bad = { ...snapshot(2, 2), players: [{ playerId: 'ok' }, { playerId: 'bad', health: 1n as unknown as number }] };
+    expect(() => schema.encode(bad)).toThrow();
+    const after = schema.encode(snapshot(2, 3));
+    expect([...after]).toEqual([...fresh(snapshot(2, 3))]);
+    expect([...before]).toEqual([...fresh(snapshot(2, 1))]);
+  });
+});

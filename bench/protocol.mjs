@@ -8,6 +8,7 @@ import { measure } from './lib/measure.mjs';
 import { machineCpuMs, machineInfo, otherCores, si, table, times } from './lib/report.mjs';
 
 const {
+  createMessageRegistry,
   createPackedMovementCodec,
   decodeEnvelope,
   decodeMessage,
@@ -100,7 +101,16 @@ if (pb.PlayerMovement.decode(protoBytes).inputTick !== movement.inputTick) throw
 // --- timing ----------------------------------------------------------------------------------
 
 const NetworkMessage = pb.NetworkMessage;
+// registry.pack of two payloads state sync sends through protobufjs (WORLD_DELTA has its own encoder).
+const registry = createMessageRegistry();
+const interestInit = { tick: 123_456, entered: [101, 202, 303], exited: [404] };
+const snapshotInit = {
+  tick: 123_456, timestamp: 1_764_000_000_000, zoneId: 'bench', lastProcessedInput: 77,
+  npcs: [{ npcId: 'npc-1', npcType: 'wolf', entityId: 5001, position: { x: 1.5, y: 0, z: 2.5 }, rotation: { x: 0, y: 0.3, z: 0, w: 0.95 }, velocity: { x: 1, y: 0, z: 0 }, health: 100 }],
+};
 const cases = [
+  ['registry.pack INTEREST_UPDATE (3 entered, 1 exited)', 'msg', () => registry.pack(MessageType.INTEREST_UPDATE, interestInit)],
+  ['registry.pack WORLD_STATE (1 NPC)', 'msg', () => registry.pack(MessageType.WORLD_STATE, snapshotInit)],
   ['raw protobufjs NetworkMessage.encode', 'msg', () => NetworkMessage.encode(rawInit).finish()],
   ['encodeEnvelope', 'msg', () => encodeEnvelope(envelopeInit)],
   ['raw protobufjs NetworkMessage.decode', 'msg', () => NetworkMessage.decode(envelopeBytes)],

@@ -99,9 +99,7 @@ interface Row {
 
 // Delivery defaults per DESIGN.md: connection control and state are volatile (superseded by the next
 // snapshot or answered on the spot); actions, social traffic, errors and acks are reliable.
-// A function, not a constant: each registry gets its own schema instances (protobuf schemas keep a
-// scratch writer), so nothing mutable is shared between registries.
-const rows = (): Row[] => [
+const rows: Row[] = [
   { type: MessageType.HEARTBEAT, name: 'HEARTBEAT', schema: protobufSchema(v1.Heartbeat), priority: Priority.CRITICAL, reliable: false },
   { type: MessageType.PONG, name: 'PONG', schema: protobufSchema(v1.Pong), priority: Priority.CRITICAL, reliable: false },
   { type: MessageType.ACK, name: 'ACK', schema: protobufSchema(v1.Ack), priority: Priority.HIGH, reliable: true },
@@ -139,20 +137,16 @@ const rows = (): Row[] => [
   { type: MessageType.GUILD_EVENT, name: 'GUILD_EVENT', schema: bytesSchema, priority: Priority.LOW, reliable: true },
 ];
 
-const describe = (row: Row): MessageDescriptor =>
-  Object.freeze({
-    type: row.type,
-    name: row.name,
-    schema: row.schema,
-    priority: row.priority,
-    compress: row.compress ?? false,
-    reliable: row.reliable,
-  });
-
-/** Descriptors of every built-in type, frozen: the catalog (every `MessageRegistry` starts with the same types, defaults and encodings). */
-export const builtinDescriptors: readonly MessageDescriptor[] = Object.freeze(rows().map(describe));
-
-/** Fresh descriptors of every built-in type, with schema instances of their own (one set per registry). */
-export function createBuiltinDescriptors(): MessageDescriptor[] {
-  return rows().map(describe);
-}
+/** Descriptors of every built-in type, frozen. Every `MessageRegistry` starts with these. */
+export const builtinDescriptors: readonly MessageDescriptor[] = Object.freeze(
+  rows.map((row) =>
+    Object.freeze({
+      type: row.type,
+      name: row.name,
+      schema: row.schema,
+      priority: row.priority,
+      compress: row.compress ?? false,
+      reliable: row.reliable,
+    }),
+  ),
+);

@@ -1,7 +1,7 @@
 import { MessageTypeRange, Priority } from '../codes.js';
 import { ProtocolError, ProtocolErrorCode, RegistryError } from '../errors.js';
 import { MAX_PRIORITY } from '../envelope/envelope.js';
-import { createBuiltinDescriptors, type BuiltinPayloadInit, type BuiltinPayloads, type BuiltinType } from './builtin.js';
+import { builtinDescriptors, type BuiltinPayloadInit, type BuiltinPayloads, type BuiltinType } from './builtin.js';
 import type { MessageDefinition, MessageDescriptor } from './descriptor.js';
 import type { PayloadSchema } from './schema.js';
 
@@ -15,7 +15,7 @@ export class MessageRegistry {
   private readonly byNameMap = new Map<string, MessageDescriptor>();
 
   constructor() {
-    for (const d of createBuiltinDescriptors()) this.add(d);
+    for (const d of builtinDescriptors) this.add(d);
   }
 
   /**

@@ -2,7 +2,7 @@ import { MessageType, Priority } from '../codes.js';
 import { mmo } from '../gen/mmo.js';
 import type { MessageDescriptor } from './descriptor.js';
 import { worldDeltaSchema } from '../state/world-delta-payload.js';
-import { bytesSchema, protobufSchema } from './schema.js';
+import { bytesSchema, reusingProtobufSchema } from './schema.js';
 
 const v1 = mmo.v1;
 
@@ -100,33 +100,33 @@ interface Row {
 // Delivery defaults per DESIGN.md: connection control and state are volatile (superseded by the next
 // snapshot or answered on the spot); actions, social traffic, errors and acks are reliable.
 const rows: Row[] = [
-  { type: MessageType.HEARTBEAT, name: 'HEARTBEAT', schema: protobufSchema(v1.Heartbeat), priority: Priority.CRITICAL, reliable: false },
-  { type: MessageType.PONG, name: 'PONG', schema: protobufSchema(v1.Pong), priority: Priority.CRITICAL, reliable: false },
-  { type: MessageType.ACK, name: 'ACK', schema: protobufSchema(v1.Ack), priority: Priority.HIGH, reliable: true },
-  { type: MessageType.ERROR, name: 'ERROR', schema: protobufSchema(v1.ErrorNotification), priority: Priority.CRITICAL, reliable: true },
-  { type: MessageType.HANDSHAKE, name: 'HANDSHAKE', schema: protobufSchema(v1.Handshake), priority: Priority.CRITICAL, reliable: false },
-  { type: MessageType.CONNECTION_ESTABLISHED, name: 'CONNECTION_ESTABLISHED', schema: protobufSchema(v1.ConnectionEstablished), priority: Priority.CRITICAL, reliable: false },
-  { type: MessageType.AUTH_RESULT, name: 'AUTH_RESULT', schema: protobufSchema(v1.AuthenticationResult), priority: Priority.CRITICAL, reliable: false },
-  { type: MessageType.DISCONNECT, name: 'DISCONNECT', schema: protobufSchema(v1.Disconnect), priority: Priority.CRITICAL, reliable: false },
-  { type: MessageType.PLAYER_MOVE, name: 'PLAYER_MOVE', schema: protobufSchema(v1.PlayerMovement), priority: Priority.MEDIUM, reliable: false },
-  { type: MessageType.PLAYER_ACTION, name: 'PLAYER_ACTION', schema: protobufSchema(v1.PlayerAction), priority: Priority.HIGH, reliable: true },
-  { type: MessageType.PLAYER_STATE, name: 'PLAYER_STATE', schema: protobufSchema(v1.PlayerStateUpdate), priority: Priority.MEDIUM, reliable: false },
-  { type: MessageType.PLAYER_STATUS_CHANGE, name: 'PLAYER_STATUS_CHANGE', schema: protobufSchema(v1.PlayerStatusChange), priority: Priority.LOW, reliable: true },
-  { type: MessageType.PLAYER_STATE_DELTA, name: 'PLAYER_STATE_DELTA', schema: protobufSchema(v1.PlayerStateDelta), priority: Priority.NORMAL, reliable: false },
-  { type: MessageType.WORLD_STATE, name: 'WORLD_STATE', schema: protobufSchema(v1.WorldStateSnapshot), priority: Priority.MEDIUM, reliable: false, compress: true },
-  { type: MessageType.ZONE_UPDATE, name: 'ZONE_UPDATE', schema: protobufSchema(v1.ZoneUpdate), priority: Priority.MEDIUM, reliable: true },
-  { type: MessageType.TIME_SYNC, name: 'TIME_SYNC', schema: protobufSchema(v1.TimeSync), priority: Priority.CRITICAL, reliable: false },
-  { type: MessageType.NPC_STATE, name: 'NPC_STATE', schema: protobufSchema(v1.NPCStateUpdate), priority: Priority.NORMAL, reliable: false },
-  { type: MessageType.OBJECT_STATE, name: 'OBJECT_STATE', schema: protobufSchema(v1.ObjectStateUpdate), priority: Priority.NORMAL, reliable: false },
-  { type: MessageType.ENVIRONMENT_STATE, name: 'ENVIRONMENT_STATE', schema: protobufSchema(v1.EnvironmentState), priority: Priority.LOW, reliable: false },
-  { type: MessageType.ENTITY_SPAWN, name: 'ENTITY_SPAWN', schema: protobufSchema(v1.EntitySpawn), priority: Priority.MEDIUM, reliable: false },
-  { type: MessageType.ENTITY_UPDATE, name: 'ENTITY_UPDATE', schema: protobufSchema(v1.EntityUpdate), priority: Priority.NORMAL, reliable: false },
-  { type: MessageType.ENTITY_DESPAWN, name: 'ENTITY_DESPAWN', schema: protobufSchema(v1.EntityDespawn), priority: Priority.MEDIUM, reliable: false },
-  { type: MessageType.INTEREST_UPDATE, name: 'INTEREST_UPDATE', schema: protobufSchema(v1.InterestUpdate), priority: Priority.MEDIUM, reliable: false },
+  { type: MessageType.HEARTBEAT, name: 'HEARTBEAT', schema: reusingProtobufSchema(v1.Heartbeat), priority: Priority.CRITICAL, reliable: false },
+  { type: MessageType.PONG, name: 'PONG', schema: reusingProtobufSchema(v1.Pong), priority: Priority.CRITICAL, reliable: false },
+  { type: MessageType.ACK, name: 'ACK', schema: reusingProtobufSchema(v1.Ack), priority: Priority.HIGH, reliable: true },
+  { type: MessageType.ERROR, name: 'ERROR', schema: reusingProtobufSchema(v1.ErrorNotification), priority: Priority.CRITICAL, reliable: true },
+  { type: MessageType.HANDSHAKE, name: 'HANDSHAKE', schema: reusingProtobufSchema(v1.Handshake), priority: Priority.CRITICAL, reliable: false },
+  { type: MessageType.CONNECTION_ESTABLISHED, name: 'CONNECTION_ESTABLISHED', schema: reusingProtobufSchema(v1.ConnectionEstablished), priority: Priority.CRITICAL, reliable: false },
+  { type: MessageType.AUTH_RESULT, name: 'AUTH_RESULT', schema: reusingProtobufSchema(v1.AuthenticationResult), priority: Priority.CRITICAL, reliable: false },
+  { type: MessageType.DISCONNECT, name: 'DISCONNECT', schema: reusingProtobufSchema(v1.Disconnect), priority: Priority.CRITICAL, reliable: false },
+  { type: MessageType.PLAYER_MOVE, name: 'PLAYER_MOVE', schema: reusingProtobufSchema(v1.PlayerMovement), priority: Priority.MEDIUM, reliable: false },
+  { type: MessageType.PLAYER_ACTION, name: 'PLAYER_ACTION', schema: reusingProtobufSchema(v1.PlayerAction), priority: Priority.HIGH, reliable: true },
+  { type: MessageType.PLAYER_STATE, name: 'PLAYER_STATE', schema: reusingProtobufSchema(v1.PlayerStateUpdate), priority: Priority.MEDIUM, reliable: false },
+  { type: MessageType.PLAYER_STATUS_CHANGE, name: 'PLAYER_STATUS_CHANGE', schema: reusingProtobufSchema(v1.PlayerStatusChange), priority: Priority.LOW, reliable: true },
+  { type: MessageType.PLAYER_STATE_DELTA, name: 'PLAYER_STATE_DELTA', schema: reusingProtobufSchema(v1.PlayerStateDelta), priority: Priority.NORMAL, reliable: false },
+  { type: MessageType.WORLD_STATE, name: 'WORLD_STATE', schema: reusingProtobufSchema(v1.WorldStateSnapshot), priority: Priority.MEDIUM, reliable: false, compress: true },
+  { type: MessageType.ZONE_UPDATE, name: 'ZONE_UPDATE', schema: reusingProtobufSchema(v1.ZoneUpdate), priority: Priority.MEDIUM, reliable: true },
+  { type: MessageType.TIME_SYNC, name: 'TIME_SYNC', schema: reusingProtobufSchema(v1.TimeSync), priority: Priority.CRITICAL, reliable: false },
+  { type: MessageType.NPC_STATE, name: 'NPC_STATE', schema: reusingProtobufSchema(v1.NPCStateUpdate), priority: Priority.NORMAL, reliable: false },
+  { type: MessageType.OBJECT_STATE, name: 'OBJECT_STATE', schema: reusingProtobufSchema(v1.ObjectStateUpdate), priority: Priority.NORMAL, reliable: false },
+  { type: MessageType.ENVIRONMENT_STATE, name: 'ENVIRONMENT_STATE', schema: reusingProtobufSchema(v1.EnvironmentState), priority: Priority.LOW, reliable: false },
+  { type: MessageType.ENTITY_SPAWN, name: 'ENTITY_SPAWN', schema: reusingProtobufSchema(v1.EntitySpawn), priority: Priority.MEDIUM, reliable: false },
+  { type: MessageType.ENTITY_UPDATE, name: 'ENTITY_UPDATE', schema: reusingProtobufSchema(v1.EntityUpdate), priority: Priority.NORMAL, reliable: false },
+  { type: MessageType.ENTITY_DESPAWN, name: 'ENTITY_DESPAWN', schema: reusingProtobufSchema(v1.EntityDespawn), priority: Priority.MEDIUM, reliable: false },
+  { type: MessageType.INTEREST_UPDATE, name: 'INTEREST_UPDATE', schema: reusingProtobufSchema(v1.InterestUpdate), priority: Priority.MEDIUM, reliable: false },
   { type: MessageType.WORLD_DELTA, name: 'WORLD_DELTA', schema: worldDeltaSchema, priority: Priority.NORMAL, reliable: false },
-  { type: MessageType.PRESENCE_UPDATE, name: 'PRESENCE_UPDATE', schema: protobufSchema(v1.PresenceUpdate), priority: Priority.LOW, reliable: true },
-  { type: MessageType.FRIEND_STATUS, name: 'FRIEND_STATUS', schema: protobufSchema(v1.FriendStatus), priority: Priority.LOW, reliable: true },
-  { type: MessageType.FRIEND_LIST, name: 'FRIEND_LIST', schema: protobufSchema(v1.FriendList), priority: Priority.LOW, reliable: true },
+  { type: MessageType.PRESENCE_UPDATE, name: 'PRESENCE_UPDATE', schema: reusingProtobufSchema(v1.PresenceUpdate), priority: Priority.LOW, reliable: true },
+  { type: MessageType.FRIEND_STATUS, name: 'FRIEND_STATUS', schema: reusingProtobufSchema(v1.FriendStatus), priority: Priority.LOW, reliable: true },
+  { type: MessageType.FRIEND_LIST, name: 'FRIEND_LIST', schema: reusingProtobufSchema(v1.FriendList), priority: Priority.LOW, reliable: true },
   // Reserved gameplay numbers: raw bytes until the game gives them meaning in its own handlers.
   { type: MessageType.COMBAT_ACTION, name: 'COMBAT_ACTION', schema: bytesSchema, priority: Priority.HIGH, reliable: true },
   { type: MessageType.SKILL_CAST, name: 'SKILL_CAST', schema: bytesSchema, priority: Priority.HIGH, reliable: true },

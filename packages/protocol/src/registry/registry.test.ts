@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import $protobuf from 'protobufjs/minimal.js';
+import { describe, expect, it, vi } from 'vitest';
 import { MessageType, Priority } from '../codes.js';
 import { isProtocolError, isRegistryError, ProtocolErrorCode } from '../errors.js';
 import { mmo } from '../gen/mmo.js';
 import { defineMessage } from './descriptor.js';
 import { createMessageRegistry } from './registry.js';
-import { jsonSchema, protobufSchema } from './schema.js';
+import { jsonSchema, KEPT_WRITER_MAX_BYTES, protobufSchema, reusingProtobufSchema } from './schema.js';
 
 describe('MessageRegistry', () => {
   it('pre-registers every built-in type with its delivery defaults', () => {
@@ -89,7 +90,7 @@ describe('MessageRegistry', () => {
   });
 });
 
-describe('protobufSchema', () => {
+describe('reusingProtobufSchema (the built-in payloads)', () => {
   // WORLD_STATE exercises nested messages (forked, length-delimited), repeated fields and bytes.
   const snapshot = (n: number, tag: number): mmo.v1.IWorldStateSnapshot => ({
     tick: tag,
@@ -103,27 +104,56 @@ describe('protobufSchema', () => {
     })),
   });
   const fresh = (value: mmo.v1.IWorldStateSnapshot) => mmo.v1.WorldStateSnapshot.encode(value).finish();
+  /** Counts the writers the schema creates. */
+  const countWriters = () => {
+    const spy = vi.spyOn($protobuf.Writer, 'create');
+    return { get created() { return spy.mock.calls.length; }, restore: () => spy.mockRestore() };
+  };
 
-  it('reuses its writer yet gives each encode its own exact bytes, the same as a fresh protobufjs writer', () => {
-    const schema = protobufSchema(mmo.v1.WorldStateSnapshot);
-    // Small, large (the writer grows past what is kept, then a fresh one is used), small again.
-    const values = [snapshot(1, 1), snapshot(3, 2), snapshot(600, 3), snapshot(0, 4), snapshot(2, 5)];
-    const outputs = values.map((v) => schema.encode(v));
-    values.forEach((v, i) => expect([...outputs[i]!]).toEqual([...fresh(v)]));
-    // Earlier results are copies: later encodes did not overwrite them.
-    expect(outputs[0]!.buffer === outputs[1]!.buffer && outputs[0]!.byteOffset === outputs[1]!.byteOffset).toBe(false);
-    expect(mmo.v1.WorldStateSnapshot.decode(outputs[0]!).zoneId).toBe('zone-1');
-    expect(outputs[2]!.length).toBeGreaterThan(16 * 1024);
+  it('reuses one writer yet gives each encode its own exact bytes, the same as a fresh protobufjs writer', () => {
+    const schema = reusingProtobufSchema(mmo.v1.WorldStateSnapshot);
+    const writers = countWriters();
+    try {
+      const values = [snapshot(1, 1), snapshot(3, 2), snapshot(0, 3), snapshot(2, 4)];
+      const outputs = values.map((v) => schema.encode(v));
+      expect(writers.created).toBe(1);
+      values.forEach((v, i) => expect([...outputs[i]!]).toEqual([...fresh(v)]));
+      // Earlier results are copies: later encodes did not overwrite them.
+      expect(mmo.v1.WorldStateSnapshot.decode(outputs[0]!).zoneId).toBe('zone-1');
+    } finally {
+      writers.restore();
+    }
   });
 
-  it('is unharmed by an encode that throws halfway', () => {
-    const schema = protobufSchema(mmo.v1.WorldStateSnapshot);
-    const before = schema.encode(snapshot(2, 1));
-    // protobufjs throws inside the second nested player (a BigInt health), after writing the first.
-    const bad = { ...snapshot(2, 2), players: [{ playerId: 'ok' }, { playerId: 'bad', health: 1n as unknown as number }] };
-    expect(() => schema.encode(bad)).toThrow();
-    const after = schema.encode(snapshot(2, 3));
-    expect([...after]).toEqual([...fresh(snapshot(2, 3))]);
-    expect([...before]).toEqual([...fresh(snapshot(2, 1))]);
+  it(`drops a writer that grew past ${KEPT_WRITER_MAX_BYTES} bytes, and one whose encode threw`, () => {
+    const schema = reusingProtobufSchema(mmo.v1.WorldStateSnapshot);
+    // Expected bytes first: protobufjs's own encode creates a writer too.
+    const expectedBig = fresh(snapshot(600, 1));
+    const expectedAfter = fresh(snapshot(2, 5));
+    const writers = countWriters();
+    try {
+      const big = schema.encode(snapshot(600, 1));
+      expect(big.length).toBeGreaterThan(KEPT_WRITER_MAX_BYTES);
+      expect([...big]).toEqual([...expectedBig]);
+      schema.encode(snapshot(2, 2));
+      schema.encode(snapshot(2, 3));
+      expect(writers.created).toBe(2); // the big one was not kept; the next one was
+      // protobufjs throws inside the second nested player (a BigInt health), after writing the first.
+      const bad = { ...snapshot(2, 4), players: [{ playerId: 'ok' }, { playerId: 'bad', health: 1n as unknown as number }] };
+      expect(() => schema.encode(bad)).toThrow();
+      const after = schema.encode(snapshot(2, 5));
+      expect(writers.created).toBe(3); // the half-written writer was not given back
+      expect([...after]).toEqual([...expectedAfter]);
+    } finally {
+      writers.restore();
+    }
+  });
+
+  it('is what every built-in protobuf payload uses, and registries still share the frozen built-in descriptors', () => {
+    const a = createMessageRegistry();
+    const b = createMessageRegistry();
+    expect(a.require(MessageType.WORLD_STATE)).toBe(b.require(MessageType.WORLD_STATE));
+    const bytes = a.pack(MessageType.INTEREST_UPDATE, { tick: 9, entered: [1, 2], exited: [3] });
+    expect([...bytes]).toEqual([...mmo.v1.InterestUpdate.encode({ tick: 9, entered: [1, 2], exited: [3] }).finish()]);
   });
 });

@@ -14,7 +14,7 @@
 // and the event-loop turn after each step, besides `zone.step`.
 // Usage: node instructions.mjs [--sink none|encode|socket|gateway] [--ticks 200] [--base-ticks 20]
 //                              [--warmup-ticks 10] [--clients 1000] [--entities 5000]
-// Takes ~4 min for --sink none and ~8 min for --sink gateway on a 2-core machine (valgrind runs
+// Takes 5-8 min for --sink none and ~11 min for --sink gateway on a 2-core machine (valgrind runs
 // Node ~50x slower). Needs valgrind on PATH and the built packages (`pnpm build`).
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

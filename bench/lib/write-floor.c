@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -31,12 +32,17 @@ static int by_value(const void *x, const void *y) {
   return d < 0 ? -1 : d > 0;
 }
 
+static pid_t reader = 0;
+
+/* Reports and exits; the reader goes with us (it also dies with its parent, see drain_forever). */
 static void die(const char *what) {
   perror(what);
+  if (reader > 0) kill(reader, SIGKILL);
   exit(1);
 }
 
 static void drain_forever(int listener) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
   int ep = epoll_create1(0);
   struct epoll_event ev = {.events = EPOLLIN, .data.fd = listener};
   if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev) < 0) die("epoll");
@@ -75,7 +81,7 @@ int main(int argc, char **argv) {
   if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(listener, 4096) < 0 ||
       getsockname(listener, (struct sockaddr *)&addr, &len) < 0)
     die("listen");
-  pid_t reader = fork();
+  reader = fork();
   if (reader < 0) die("fork");
   if (reader == 0) drain_forever(listener);
   int *fds = calloc(sockets, sizeof *fds);
@@ -84,7 +90,7 @@ int main(int argc, char **argv) {
     fds[i] = socket(AF_INET, SOCK_STREAM, 0);
     if (fds[i] < 0 || setsockopt(fds[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
         connect(fds[i], (struct sockaddr *)&addr, sizeof addr) < 0)
-      die("connect");
+      die("connect (over the open-file limit? see ulimit -n)");
   }
   usleep(300000);
   char *payload = malloc(bytes);

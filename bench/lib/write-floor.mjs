@@ -30,9 +30,16 @@ try {
     execFileSync(values.cc, ['-O2', '-o', binary, fileURLToPath(new URL('./write-floor.c', import.meta.url))], { stdio: 'inherit' });
   } catch (error) {
     console.error(`could not build write-floor.c with ${values.cc} (${error.message}); install a C compiler or pass --cc`);
-    process.exit(1);
+    process.exitCode = 1;
   }
-  execFileSync(binary, [values.sockets, values.bytes, values.rounds], { stdio: 'inherit' });
+  if (process.exitCode === undefined) {
+    try {
+      execFileSync(binary, [values.sockets, values.bytes, values.rounds], { stdio: 'inherit' });
+    } catch (error) {
+      // The program printed its reason (perror) already.
+      process.exitCode = typeof error.status === 'number' ? error.status : 1;
+    }
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -78,13 +78,11 @@ describe('TIME_SYNC in cluster mode', () => {
 
     // Both players are on node A: one in A's own zone, one in B's.
     const inZ1 = await connect(a.url, { token: await signToken('ann', { zone: 'z1' }) });
+    cleanups.push(() => inZ1.close());
     const inZ2 = await connect(a.url, { token: await signToken('bob', { zone: 'z2' }) });
+    cleanups.push(() => inZ2.close());
     await inZ1.handshake();
     await inZ2.handshake();
-    cleanups.push(() => {
-      inZ1.close();
-      inZ2.close();
-    });
     expect(await serverTickFor(inZ1)).toBe(25);
     expect(await serverTickFor(inZ2)).toBe(5);
 

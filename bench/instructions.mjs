@@ -20,6 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineInfo, table } from './lib/report.mjs';
+import { intFlag } from './lib/flags.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -32,11 +33,11 @@ const { values: flags } = parseArgs({
   },
 });
 if (!['none', 'encode', 'socket', 'gateway'].includes(flags.sink)) fail('--sink must be none, encode, socket or gateway');
-const ticks = int('ticks', 1, 10_000);
-const baseTicks = int('base-ticks', 1, 10_000);
-const warmupTicks = int('warmup-ticks', 0, 10_000);
-const clients = int('clients', 1, 20_000);
-const entities = int('entities', clients, 200_000);
+const ticks = intFlag(flags, 'ticks', 1, 10_000);
+const baseTicks = intFlag(flags, 'base-ticks', 1, 10_000);
+const warmupTicks = intFlag(flags, 'warmup-ticks', 0, 10_000);
+const clients = intFlag(flags, 'clients', 1, 20_000);
+const entities = intFlag(flags, 'entities', clients, 200_000);
 if (spawnSync('valgrind', ['--version']).status !== 0) fail('valgrind is not on PATH (Debian: apt-get install valgrind)');
 
 /** --sink gateway: the readers' start under valgrind took 65 s alone on a 2-core machine. */
@@ -85,13 +86,6 @@ function count(measuredTicks) {
       resolve({ instructions: Number(collected[1]), timed });
     });
   });
-}
-
-function int(name, min, max) {
-  const raw = flags[name];
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) fail(`--${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
-  return n;
 }
 
 function fail(message) {

@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { importBuilt } from './lib/load-built.mjs';
 import { machineCpuMs, machineInfo, otherCores, table } from './lib/report.mjs';
+import { intFlag } from './lib/flags.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -29,11 +30,11 @@ const { values: flags } = parseArgs({
     against: { type: 'string' },
   },
 });
-const rounds = int('rounds', 1, 1000);
-const ticks = int('ticks', 4, 100_000);
-const entities = int('entities', 1, 200_000);
-const clients = int('clients', 1, entities);
-const visibleTarget = int('visible', 1, 256);
+const rounds = intFlag(flags, 'rounds', 1, 1000);
+const ticks = intFlag(flags, 'ticks', 4, 100_000);
+const entities = intFlag(flags, 'entities', 1, 200_000);
+const clients = intFlag(flags, 'clients', 1, entities);
+const visibleTarget = intFlag(flags, 'visible', 1, 256);
 
 /** The zone's defaults (zoneDefaults.grid, interestSetDefaults, interestIntervalTicks). */
 const CELL_SIZE = 64;
@@ -244,11 +245,3 @@ if (changes.size > 1) console.log('\n**The cases disagree on enters and exits: o
     `${(found / probes).toFixed(1)} within the radius (observer included); ${(members / probes).toFixed(1)} members per interest set.`);
 }
 
-function int(name, min, max) {
-  const v = Number(flags[name]);
-  if (!Number.isInteger(v) || v < min || v > max) {
-    console.error(`--${name} must be an integer in ${min}..${max}`);
-    process.exit(2);
-  }
-  return v;
-}

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { importBuilt } from './lib/load-built.mjs';
 import { machineCpuMs, machineInfo, otherCores, table } from './lib/report.mjs';
+import { intFlag } from './lib/flags.mjs';
 
 const { createMessageRegistry, encodeMessage, MessageType, Priority } = await importBuilt('@mmo/protocol');
 const { createGateway, createStateSync, Zone, SpatialGrid } = await importBuilt('@mmo/server');
@@ -39,12 +40,12 @@ const { values: flags } = parseArgs({
     'readers-timeout-ms': { type: 'string', default: '120000' },
   },
 });
-const clients = int('clients', 1, 20_000);
-const entities = int('entities', clients, 200_000);
-const visibleTarget = int('visible', 1, 256);
-const ticks = int('ticks', 1, 100_000);
-const warmupTicks = int('warmup-ticks', 0, 100_000);
-const tickRate = int('tick-rate', 1, 128);
+const clients = intFlag(flags, 'clients', 1, 20_000);
+const entities = intFlag(flags, 'entities', clients, 200_000);
+const visibleTarget = intFlag(flags, 'visible', 1, 256);
+const ticks = intFlag(flags, 'ticks', 1, 100_000);
+const warmupTicks = intFlag(flags, 'warmup-ticks', 0, 100_000);
+const tickRate = intFlag(flags, 'tick-rate', 1, 128);
 const tickMs = 1000 / tickRate;
 // How far each client's output goes: 'socket' (encode as a connection does and write to a real
 // socket), 'gateway' (the production path: a real gateway's Connection, WriteQueue and ws socket),
@@ -76,7 +77,7 @@ const CONNECT_BATCH = 50;
  * --sink gateway: bound on the readers' start and on each IPC answer, so a stuck run fails
  * (--readers-timeout-ms; instructions.mjs raises it, valgrind runs the gateway ~50x slower).
  */
-const READERS_TIMEOUT_MS = int('readers-timeout-ms', 1000, 3_600_000);
+const READERS_TIMEOUT_MS = intFlag(flags, 'readers-timeout-ms', 1000, 3_600_000);
 /** --sink gateway: quiet time after which the readers have received everything sent. */
 const SETTLE_MS = 100;
 /** Interest radius: the zone default. */
@@ -520,11 +521,3 @@ async function startReaders() {
   };
 }
 
-function int(name, min, max) {
-  const v = Number(flags[name]);
-  if (!Number.isInteger(v) || v < min || v > max) {
-    console.error(`--${name} must be an integer in ${min}..${max}`);
-    process.exit(2);
-  }
-  return v;
-}

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { rng } from '../../test/seeded-random.js';
 import { WorldMirror } from '../../test/world-mirror.js';
-import type { GameplayHooks } from './gameplay-hooks.js';
+import type { GameplayHooks, QueuedInput } from './gameplay-hooks.js';
 import { createSyncMetrics } from './sync-metrics.js';
 import { Zone, type ZoneInit } from './zone.js';
 import type { ZoneEntity } from './zone-entity.js';
@@ -41,6 +41,11 @@ function walkers(zone: Zone, count: number, half: number, random: () => number) 
       });
     }
   };
+}
+
+/** A movement input sampled and received at `atMs` (same clock), with no rotation or flags. */
+function moveInput(inputTick: number, position: { x: number; y: number; z: number }, atMs: number, velocity?: { x: number; y: number; z: number }): QueuedInput {
+  return { inputTick, position, rotation: undefined, velocity, clientTimeMs: atMs, flags: 0, receivedAtMs: atMs };
 }
 
 function sameState(a: QuantizedEntityState | undefined, b: QuantizedEntityState | undefined): boolean {
@@ -266,7 +271,7 @@ describe('Zone state sync', () => {
     let x = 0;
     for (let tick = 2; tick <= 40; tick++) {
       x += (21 * TICK_MS) / 1000;
-      zone.queueInput(player, { inputTick: tick, position: { x, y: 0, z: 0 }, rotation: undefined, velocity: { x: 21, y: 0, z: 0 }, clientTimeMs: tick * TICK_MS, flags: 0, receivedAtMs: tick * TICK_MS });
+      zone.queueInput(player, moveInput(tick, { x, y: 0, z: 0 }, tick * TICK_MS, { x: 21, y: 0, z: 0 }));
       zone.step(tick, tick * TICK_MS);
     }
     expect(player.motion.position.x).toBeLessThan(x * 0.5);
@@ -282,7 +287,7 @@ describe('Zone state sync', () => {
     // The client's own entity carries the corrected position.
     const mine = zone.codec.dequantize(mirror.entities.get(player.id)!.current!);
     expect(Math.abs(mine.position.x - player.motion.position.x)).toBeLessThan(0.01);
-    zone.queueInput(player, { inputTick: 41, position: { x: 500, y: 0, z: 0 }, rotation: undefined, velocity: undefined, clientTimeMs: 41 * TICK_MS, flags: 0, receivedAtMs: 41 * TICK_MS });
+    zone.queueInput(player, moveInput(41, { x: 500, y: 0, z: 0 }, 41 * TICK_MS));
     zone.step(41, 41 * TICK_MS);
     expect(onViolation.mock.calls.at(-1)![0].reason).toBe('teleport');
     expect(player.motion.position.x).toBeLessThan(x * 0.5);
@@ -309,7 +314,7 @@ describe('Zone state sync', () => {
     const viewer = zone.attachViewer(player, new WorldMirror(zone.codec, TICK_MS));
     expect(viewer.interest.enterRadius).toBe(30);
     for (const inputTick of [1, 2, 3]) {
-      zone.queueInput(player, { inputTick, position: { x: 10 + inputTick * 0.1, y: 0, z: 10 }, rotation: undefined, velocity: undefined, clientTimeMs: inputTick * 50, flags: 0, receivedAtMs: inputTick * 50 });
+      zone.queueInput(player, moveInput(inputTick, { x: 10 + inputTick * 0.1, y: 0, z: 10 }, inputTick * 50));
       zone.step(inputTick, inputTick * 50);
     }
     const mirror = viewer.sink as WorldMirror;
@@ -375,8 +380,7 @@ describe('Zone state sync', () => {
     zone.step(1, 50);
     // Ten inputs within one tick period, each a legal 0.01-unit step.
     for (let inputTick = 1; inputTick <= 10; inputTick++) {
-      const t = 50 + inputTick;
-      expect(zone.queueInput(player, { inputTick, position: { x: inputTick * 0.01, y: 0, z: 0 }, rotation: undefined, velocity: undefined, clientTimeMs: t, flags: 0, receivedAtMs: t })).toBe(true);
+      expect(zone.queueInput(player, moveInput(inputTick, { x: inputTick * 0.01, y: 0, z: 0 }, 50 + inputTick))).toBe(true);
     }
     const stats = zone.step(2, 100);
     expect(seen).toEqual([7, 8, 9, 10]);
@@ -385,7 +389,7 @@ describe('Zone state sync', () => {
     expect(player.motion.position.x).toBeCloseTo(0.1, 9);
     expect((await metrics.inputsDropped.get()).values[0]!.value).toBe(6);
     // The queue is bounded per tick, not for ever: the next tick takes four more without a drop.
-    for (let inputTick = 11; inputTick <= 14; inputTick++) zone.queueInput(player, { inputTick, position: { x: inputTick * 0.01, y: 0, z: 0 }, rotation: undefined, velocity: undefined, clientTimeMs: 100 + inputTick, flags: 0, receivedAtMs: 100 + inputTick });
+    for (let inputTick = 11; inputTick <= 14; inputTick++) zone.queueInput(player, moveInput(inputTick, { x: inputTick * 0.01, y: 0, z: 0 }, 100 + inputTick));
     zone.step(3, 150);
     expect(seen.slice(4)).toEqual([11, 12, 13, 14]);
     expect((await metrics.inputsDropped.get()).values[0]!.value).toBe(6);
